@@ -11,8 +11,9 @@ internal static class LongestCommonSubsequence
     /// </summary>
     /// <param name="a">One sequence.</param>
     /// <param name="b">The other sequence.</param>
+    /// <param name="workspace">Reusable buffers; a new one when null.</param>
     /// <returns>The length of a longest common subsequence.</returns>
-    public static int Length(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    public static int Length(ReadOnlySpan<int> a, ReadOnlySpan<int> b, LcsWorkspace? workspace = null)
     {
         if (a.Length > b.Length)
         {
@@ -26,39 +27,70 @@ internal static class LongestCommonSubsequence
             return 0;
         }
 
+        workspace ??= new LcsWorkspace();
         var words = (a.Length + 63) >> 6;
 
-        // Match masks: one bit vector per distinct token of the shorter sequence.
-        var slotOf = new Dictionary<int, int>();
-        var slots = new int[a.Length];
+        // Match masks: one bit vector per distinct token of the shorter sequence. Token ids are
+        // non-negative, so a slot table indexed by id (reset after use) maps tokens to masks.
+        var slotOfToken = workspace.SlotTable(MaxId(a) + 1);
+        var distinct = 0;
+        var slots = workspace.GetRow(0, a.Length);
         for (var i = 0; i < a.Length; i++)
         {
-            if (!slotOf.TryGetValue(a[i], out var slot))
+            ref var slot = ref slotOfToken[a[i]];
+            if (slot < 0)
             {
-                slot = slotOf.Count;
-                slotOf.Add(a[i], slot);
+                slot = distinct++;
             }
 
             slots[i] = slot;
         }
 
-        var masks = new ulong[slotOf.Count * words];
+        try
+        {
+            return Scan(a, b, slots, distinct, words, slotOfToken, workspace);
+        }
+        finally
+        {
+            foreach (var token in a)
+            {
+                slotOfToken[token] = -1;
+            }
+        }
+    }
+
+    private static int MaxId(ReadOnlySpan<int> tokens)
+    {
+        var max = 0;
+        foreach (var token in tokens)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(token, nameof(tokens));
+            max = Math.Max(max, token);
+        }
+
+        return max;
+    }
+
+    private static int Scan(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> slots, int distinct, int words, int[] slotOfToken, LcsWorkspace workspace)
+    {
+        var masks = workspace.GetBits(distinct * words);
         for (var i = 0; i < a.Length; i++)
         {
             masks[(slots[i] * words) + (i >> 6)] |= 1UL << (i & 63);
         }
 
         // V starts as all ones; each zero bit of V after the scan is one LCS position.
-        var v = new ulong[words];
-        Array.Fill(v, ulong.MaxValue);
+        var v = workspace.GetVector(words);
+        v.Fill(ulong.MaxValue);
         foreach (var token in b)
         {
-            if (!slotOf.TryGetValue(token, out var slot))
+            var slot = (uint)token < (uint)slotOfToken.Length ? slotOfToken[token] : -1;
+            if (slot < 0)
             {
                 continue; // V + (V & 0) | (V & ~0) == V
             }
 
-            var mask = masks.AsSpan(slot * words, words);
+            var mask = masks.Slice(slot * words, words);
             ulong carry = 0;
             for (var w = 0; w < words; w++)
             {
@@ -200,6 +232,8 @@ internal static class LongestCommonSubsequence
 internal sealed class LcsWorkspace
 {
     private ulong[] _bits = [];
+    private ulong[] _vector = [];
+    private int[] _slots = [];
     private int[] _row0 = [];
     private int[] _row1 = [];
 
@@ -215,6 +249,33 @@ internal sealed class LcsWorkspace
         var span = _bits.AsSpan(0, words);
         span.Clear();
         return span;
+    }
+
+    /// <summary>A bit vector of <paramref name="words"/> words (contents unspecified).</summary>
+    public Span<ulong> GetVector(int words)
+    {
+        if (_vector.Length < words)
+        {
+            _vector = new ulong[Math.Max(words, _vector.Length * 2)];
+        }
+
+        return _vector.AsSpan(0, words);
+    }
+
+    /// <summary>
+    /// A table of at least <paramref name="length"/> entries, all -1; callers set entries and
+    /// must reset them to -1 before the next use.
+    /// </summary>
+    public int[] SlotTable(int length)
+    {
+        if (_slots.Length < length)
+        {
+            var larger = new int[Math.Max(length, _slots.Length * 2)];
+            Array.Fill(larger, -1);
+            _slots = larger;
+        }
+
+        return _slots;
     }
 
     /// <summary>One of two integer rows of length <paramref name="length"/> (contents unspecified).</summary>

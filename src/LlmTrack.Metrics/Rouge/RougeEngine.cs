@@ -198,14 +198,14 @@ internal sealed class RougeEngine
     }
 
     /// <summary>rouge-score's <c>_score_lcs</c>.</summary>
-    private static RougeScore LcsScore(int[] reference, int[] prediction)
+    private RougeScore LcsScore(int[] reference, int[] prediction)
     {
         if (reference.Length == 0 || prediction.Length == 0)
         {
             return RougeScore.Zero;
         }
 
-        var lcs = LongestCommonSubsequence.Length(reference, prediction);
+        var lcs = LongestCommonSubsequence.Length(reference, prediction, _lcsWorkspace);
         return FromCounts(lcs, prediction.Length, reference.Length);
     }
 
@@ -227,7 +227,7 @@ internal sealed class RougeEngine
         if (reference.SentenceEnds.Length == 1 && prediction.SentenceEnds.Length == 1)
         {
             // One sentence each: every token of the LCS is a hit, so hits is the LCS length.
-            hits = LongestCommonSubsequence.Length(reference.SentenceTokens, prediction.SentenceTokens);
+            hits = LongestCommonSubsequence.Length(reference.SentenceTokens, prediction.SentenceTokens, _lcsWorkspace);
         }
         else
         {

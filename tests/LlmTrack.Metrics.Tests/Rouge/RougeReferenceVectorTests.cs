@@ -84,7 +84,7 @@ public class RougeReferenceVectorTests
             index++;
         }
 
-        Assert.True(index >= 79);
+        Assert.True(index >= 80);
     }
 
     [Theory]

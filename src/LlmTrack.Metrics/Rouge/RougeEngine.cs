@@ -54,7 +54,7 @@ internal sealed class RougeEngine
             return new TokenizedText(tokens, tokens, _endBuffer.ToArray());
         }
 
-        var whole = _needWholeText ? IdsOf(_tokenizer(text)) : [];
+        var whole = _needWholeText ? IdsOf(RunTokenizer(text)) : [];
         if (!_needSentences)
         {
             return new TokenizedText(whole, [], []);
@@ -69,9 +69,9 @@ internal sealed class RougeEngine
                 continue;
             }
 
-            foreach (var token in _tokenizer(line))
+            foreach (var token in RunTokenizer(line))
             {
-                _tokenBuffer.Add(_vocabulary.IdOf(token));
+                _tokenBuffer.Add(IdOfCustomToken(token));
             }
 
             if (_tokenBuffer.Count > (_endBuffer.Count == 0 ? 0 : _endBuffer[^1]))
@@ -103,12 +103,19 @@ internal sealed class RougeEngine
         var ids = new List<int>();
         foreach (var token in tokens)
         {
-            ArgumentNullException.ThrowIfNull(token, nameof(tokens));
-            ids.Add(_vocabulary.IdOf(token));
+            ids.Add(IdOfCustomToken(token));
         }
 
         return [.. ids];
     }
+
+    private IEnumerable<string> RunTokenizer(string text) =>
+        _tokenizer!(text) ?? throw new InvalidOperationException("The custom tokenizer returned null instead of a token sequence.");
+
+    private int IdOfCustomToken(string? token) =>
+        token is null
+            ? throw new InvalidOperationException("The custom tokenizer returned a null token.")
+            : _vocabulary.IdOf(token);
 
     /// <summary>rouge-score's <c>_score_ngrams</c>: clipped n-gram matches over n-gram counts (at least 1).</summary>
     private RougeScore NGramScore(int[] reference, int[] prediction, int n)

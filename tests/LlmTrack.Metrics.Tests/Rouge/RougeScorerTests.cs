@@ -152,6 +152,9 @@ public class RougeScorerTests
         Assert.Equal(7.0 / 9, result[RougeType.Rouge1].Recall, Tolerance);
         Assert.Equal(1.0, new RougeScorer([RougeType.Rouge1], tokenizer: t => RougeTokenizer.Tokenize(t, false)).Score("this is a test", "this is a test")[RougeType.Rouge1].FMeasure);
 
+        Assert.Throws<InvalidOperationException>(() => new RougeScorer([RougeType.Rouge1], tokenizer: _ => [null!]).Score("a", "b"));
+        Assert.Throws<InvalidOperationException>(() => new RougeScorer([RougeType.RougeLsum], tokenizer: _ => null!).Score("a", "b"));
+
         // With the default tokenizer such text has no tokens at all.
         Assert.Equal(RougeScore.Zero, new RougeScorer([RougeType.Rouge1]).Score("今天天气很好", "今天天气很好")[RougeType.Rouge1]);
     }

@@ -107,6 +107,11 @@ public sealed record RougeType
         }
 
         var digits = name.AsSpan(5);
+        if (digits[0] == '0')
+        {
+            return false;
+        }
+
         foreach (var c in digits)
         {
             if (c is < '0' or > '9')

@@ -241,6 +241,7 @@ public class RougeScorerTests
     [Theory]
     [InlineData("rougen")] // testInvalidRougeTypes
     [InlineData("rouge0")]
+    [InlineData("rouge01")]
     [InlineData("rouge")]
     [InlineData("rougel")]
     [InlineData("rouge-1")]

@@ -69,11 +69,12 @@ internal sealed class TokenizerZh : SegmentTokenizer
         char[] b = Second(capacity);
 
         // Separate Chinese characters and apply pass 1 in one scan (both surround single characters
-        // with spaces; a Chinese character is never in pass 1's ASCII class).
+        // with spaces; a Chinese character is never in pass 1's ASCII class; spaces need no tripling,
+        // see MtevalRegexpPasses).
         int o = 0;
         foreach (char c in line)
         {
-            if (IsChinese(c) || MtevalRegexpPasses.IsSeparatedSymbol(c))
+            if (IsChinese(c) || (c != ' ' && MtevalRegexpPasses.IsSeparatedSymbol(c)))
             {
                 a[o++] = ' ';
                 a[o++] = c;

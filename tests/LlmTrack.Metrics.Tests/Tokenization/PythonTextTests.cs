@@ -26,6 +26,9 @@ public class PythonTextTests
     [InlineData("Σ", "σ")]
     [InlineData("ΑΣΑ", "ασα")]
     [InlineData("ΑΣ'Α", "ασ'α")]
+    [InlineData("\U00010400BC", "\U00010428bc")]
+    [InlineData("ẞ ǅ Ꭰ Ⅻ Ⓐ", "ß ǆ ꭰ ⅻ ⓐ")]
+    [InlineData("ΣΑΣ \U00010400Σ", "σα\u03c2 \U00010428\u03c2")]
     public void LowerLikePython(string text, string expected) => Assert.Equal(expected, PythonText.Lower(text));
 
     [Fact]

@@ -1,0 +1,64 @@
+using LlmTrack.Metrics.Tokenization;
+
+namespace LlmTrack.Metrics.Bleu;
+
+/// <summary>
+/// BLEU (Papineni et al., 2002) equal to sacreBLEU 2.x: corpus and sentence level, the 13a, intl,
+/// char, zh and none tokenizers, exp/floor/add-k/none smoothing, lowercasing, effective order and
+/// several (or a variable number of) references per segment.
+/// </summary>
+public static class BleuScorer
+{
+    /// <summary>
+    /// Tokenizes a corpus once and computes its per-segment statistics, from which the corpus
+    /// score, scores of any subset and resampled scores are computed cheaply.
+    /// </summary>
+    /// <param name="hypotheses">One hypothesis per segment; empty strings are legal segments.</param>
+    /// <param name="references">Reference streams in sacreBLEU's layout: <c>references[k][i]</c> is
+    /// the k-th reference of segment i. A null or empty entry means the segment has fewer references
+    /// (the signature then says <c>nrefs:var</c>); every segment needs at least one.</param>
+    /// <param name="options">The options; null for sacreBLEU's corpus defaults.</param>
+    /// <returns>The prepared corpus.</returns>
+    /// <exception cref="ArgumentException">Empty corpus, a stream whose length differs from the
+    /// number of hypotheses, a null hypothesis or a segment without any non-empty reference.</exception>
+    public static BleuCorpus Prepare(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references, BleuOptions? options = null)
+    {
+        options ??= new BleuOptions();
+        CorpusInput input = CorpusInput.Create(hypotheses, references);
+        return Prepare(input, options);
+    }
+
+    /// <summary>Corpus BLEU (sacreBLEU's <c>corpus_bleu</c> / <c>BLEU.corpus_score</c>).</summary>
+    /// <param name="hypotheses">One hypothesis per segment.</param>
+    /// <param name="references">Reference streams, <c>references[k][i]</c>; see <see cref="Prepare(IReadOnlyList{string}, IReadOnlyList{IReadOnlyList{string}}, BleuOptions?)"/>.</param>
+    /// <param name="options">The options; null for the defaults (13a, exp smoothing, no effective order).</param>
+    /// <returns>The corpus score.</returns>
+    public static BleuResult CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references, BleuOptions? options = null) =>
+        Prepare(hypotheses, references, options).Corpus();
+
+    /// <summary>
+    /// Sentence BLEU (sacreBLEU's <c>sentence_bleu</c>): one hypothesis against its references.
+    /// </summary>
+    /// <param name="hypothesis">The hypothesis.</param>
+    /// <param name="references">Its references (empty ones are skipped; at least one must remain).</param>
+    /// <param name="options">The options; null for sacreBLEU's sentence defaults, which differ from
+    /// the corpus defaults by <see cref="BleuOptions.EffectiveOrder"/> = true.</param>
+    /// <returns>The sentence score.</returns>
+    public static BleuResult SentenceScore(string hypothesis, IReadOnlyList<string> references, BleuOptions? options = null)
+    {
+        options ??= new BleuOptions { EffectiveOrder = true };
+        return Prepare(CorpusInput.CreateSentence(hypothesis, references), options).Corpus();
+    }
+
+    private static BleuCorpus Prepare(CorpusInput input, BleuOptions options)
+    {
+        var stats = new int[input.Count * BleuComputation.Width];
+        var extractor = new BleuStatisticsExtractor(options);
+        for (int i = 0; i < input.Count; i++)
+        {
+            extractor.Extract(input.Hypotheses[i], input.ReferencesOf(i), stats.AsSpan(i * BleuComputation.Width, BleuComputation.Width));
+        }
+
+        return new BleuCorpus(stats, input.Count, options, BleuComputation.Signature(options, input.ReferenceCountLabel));
+    }
+}

@@ -144,7 +144,11 @@ internal sealed class BeamEditDistance
         var current = _rowA;
         for (var i = sharedPrefix + 1; i <= _n; i++)
         {
-            Array.Fill(current, Infinity);
+            // Cells outside the beam are infinite. Only those this row or the next one reads
+            // need resetting: from just left of this row's band to the end of the next row's band.
+            var fillStart = Math.Max(0, _rowStart[i] - 1);
+            var fillEnd = i < _n ? Math.Max(_rowEnd[i], _rowEnd[i + 1]) : _rowEnd[i];
+            current.AsSpan(fillStart, fillEnd - fillStart).Fill(Infinity);
             var word = hypothesis[i - 1];
             for (var j = _rowStart[i]; j < _rowEnd[i]; j++)
             {

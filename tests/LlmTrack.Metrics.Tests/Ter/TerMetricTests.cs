@@ -7,6 +7,24 @@ public class TerMetricTests
     private const string DefaultSignature = "nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.6.0";
 
     [Fact]
+    public void ReadmeExample()
+    {
+        var ter = new TerMetric();
+        string[] hypotheses = ["the cat sat on the mat", "hello world"];
+        string[][] references = [["the cat sat on a mat", "hello there world"]];
+
+        var corpus = ter.CorpusScore(hypotheses, references);
+
+        Assert.Equal("TER = 22.22", corpus.Format());
+        Assert.Equal(DefaultSignature, corpus.Signature);
+        Assert.Equal(2, corpus.NumEdits);
+        Assert.Equal(9.0, corpus.RefLength);
+        var sentence = ter.SentenceScore("hello world", ["hello there world", "hello world !"]);
+        Assert.Equal(1, sentence.NumEdits);
+        Assert.Equal(3.0, sentence.RefLength);
+    }
+
+    [Fact]
     public void MultipleReferencesUseFewestEditsAndAverageLength()
     {
         // "a b c" vs "a b c d": 1 insertion; vs "x y": 2 substitutions + 1 deletion.

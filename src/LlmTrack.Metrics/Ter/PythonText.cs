@@ -77,7 +77,14 @@ internal static class PythonText
         var i = 0;
         while (i < s.Length)
         {
-            var rune = Rune.GetRuneAt(s, i);
+            if (Rune.DecodeFromUtf16(s.AsSpan(i), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                // A lone surrogate has no case mapping: keep it as it is.
+                sb.Append(s[i]);
+                i += consumed;
+                continue;
+            }
+
             var value = rune.Value;
             if (value == CapitalIWithDot)
             {
@@ -92,7 +99,7 @@ internal static class PythonText
                 AppendRune(sb, Rune.ToLowerInvariant(rune));
             }
 
-            i += rune.Utf16SequenceLength;
+            i += consumed;
         }
 
         return sb.ToString();
@@ -150,13 +157,13 @@ internal static class PythonText
         j = index + 1;
         while (j < s.Length)
         {
-            var r = Rune.GetRuneAt(s, j);
+            Rune.DecodeFromUtf16(s.AsSpan(j), out var r, out var consumed);
             if (!IsCaseIgnorable(r))
             {
                 return !IsCased(r);
             }
 
-            j += r.Utf16SequenceLength;
+            j += consumed;
         }
 
         return true;

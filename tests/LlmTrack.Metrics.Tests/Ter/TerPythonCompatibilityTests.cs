@@ -35,6 +35,14 @@ public class TerPythonCompatibilityTests
         Assert.Equal(expected, PythonText.Lower(input));
 
     [Fact]
+    public void LoneSurrogatesAreKept()
+    {
+        Assert.Equal("a\uD800b", PythonText.Lower("A\uD800B"));
+        Assert.Equal("ας\uDC00", PythonText.Lower("ΑΣ\uDC00"));
+        Assert.Equal(0, new TerMetric().SentenceScore("X\uD800 y", ["x\uD800 Y"]).NumEdits);
+    }
+
+    [Fact]
     public void SplitsOnPythonWhitespace()
     {
         Assert.Equal(["a", "b", "c", "d", "e"], PythonText.Split(" a\u001Cb\u00A0c\u3000d\u2003 e\n"));

@@ -141,43 +141,63 @@ internal sealed class BeamEditDistance
         }
 
         ReadOnlySpan<int> previous = _costs.AsSpan(sharedPrefix * _width, _width);
+        ReadOnlySpan<int> reference = _reference;
         var current = _rowA;
         for (var i = sharedPrefix + 1; i <= _n; i++)
         {
-            // Cells outside the beam are infinite. Only those this row or the next one reads
-            // need resetting: from just left of this row's band to the end of the next row's band.
-            var fillStart = Math.Max(0, _rowStart[i] - 1);
-            var fillEnd = i < _n ? Math.Max(_rowEnd[i], _rowEnd[i + 1]) : _rowEnd[i];
-            current.AsSpan(fillStart, fillEnd - fillStart).Fill(Infinity);
-            var word = hypothesis[i - 1];
-            for (var j = _rowStart[i]; j < _rowEnd[i]; j++)
+            var rowStart = _rowStart[i];
+            var rowEnd = _rowEnd[i];
+
+            // Cells outside the beam are infinite. The next row reads this one from
+            // rowStart[i + 1] - 1 >= rowStart - 1 up to its own end, so only the cell left of this
+            // band and the cells past its end need resetting.
+            if (rowStart > 0)
             {
-                if (j == 0)
-                {
-                    current[0] = previous[0] + 1;
-                    continue;
-                }
+                current[rowStart - 1] = Infinity;
+            }
 
-                var best = Infinity;
-                var diagonal = previous[j - 1] + (word == _reference[j - 1] ? 0 : 1);
-                if (best > diagonal)
-                {
-                    best = diagonal;
-                }
+            if (i < _n && _rowEnd[i + 1] > rowEnd)
+            {
+                current.AsSpan(rowEnd, _rowEnd[i + 1] - rowEnd).Fill(Infinity);
+            }
 
+            var word = hypothesis[i - 1];
+            var j = rowStart;
+            int left;
+            if (j == 0)
+            {
+                left = previous[0] + 1;
+                current[0] = left;
+                j = 1;
+            }
+            else
+            {
+                left = Infinity;
+            }
+
+            // Each cell is min(infinity, diagonal, up + 1, left + 1): sacreBLEU starts a cell at
+            // infinity and replaces it only by strictly smaller costs.
+            for (; j < rowEnd; j++)
+            {
+                var cost = previous[j - 1] + (word == reference[j - 1] ? 0 : 1);
                 var up = previous[j] + 1;
-                if (best > up)
+                if (up < cost)
                 {
-                    best = up;
+                    cost = up;
                 }
 
-                var left = current[j - 1] + 1;
-                if (best > left)
+                if (left + 1 < cost)
                 {
-                    best = left;
+                    cost = left + 1;
                 }
 
-                current[j] = best;
+                if (cost > Infinity)
+                {
+                    cost = Infinity;
+                }
+
+                current[j] = cost;
+                left = cost;
             }
 
             previous = current;

@@ -1,0 +1,200 @@
+using System.Globalization;
+
+namespace LlmTrack.Metrics.Ter;
+
+/// <summary>
+/// Translation Edit Rate (Snover et al., 2006) exactly as sacreBLEU 2.x computes it: Tercom
+/// tokenization, greedy block shifts and beam-restricted edit distance; with several references the
+/// fewest edits count and the reference lengths are averaged; corpus TER = 100 × total edits / total
+/// average reference length. Instances are immutable and thread-safe.
+/// </summary>
+public sealed class TerMetric
+{
+    /// <summary>The sacreBLEU version whose TER this reproduces, as printed in signatures.</summary>
+    public const string SacreBleuVersion = "2.6.0";
+
+    private readonly TercomTokenizer _tokenizer;
+
+    /// <summary>Creates the metric.</summary>
+    /// <param name="options">Tokenization options; <see langword="null"/> for sacreBLEU's defaults.</param>
+    public TerMetric(TerOptions? options = null)
+    {
+        Options = options ?? TerOptions.Default;
+        _tokenizer = new TercomTokenizer(Options);
+    }
+
+    /// <summary>The options in use.</summary>
+    public TerOptions Options { get; }
+
+    /// <summary>
+    /// Corpus-level TER (sacreBLEU's <c>TER.corpus_score</c>).
+    /// </summary>
+    /// <param name="hypotheses">One hypothesis per segment.</param>
+    /// <param name="references">
+    /// Reference streams in sacreBLEU's layout: <c>references[k][i]</c> is the k-th reference of
+    /// segment i. A <see langword="null"/> or empty reference is absent (variable reference counts).
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// The corpus is empty, a stream's length differs from the number of hypotheses, a hypothesis is
+    /// null, or a segment has no non-empty reference.
+    /// </exception>
+    public TerScore CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references) =>
+        ComputeStatistics(hypotheses, references).ToScore();
+
+    /// <summary>
+    /// Sentence-level TER of one hypothesis against its references (sacreBLEU's <c>TER.sentence_score</c>).
+    /// </summary>
+    /// <param name="hypothesis">The hypothesis.</param>
+    /// <param name="references">Its references; null or empty ones are ignored.</param>
+    /// <exception cref="ArgumentException">There is no non-empty reference.</exception>
+    public TerScore SentenceScore(string hypothesis, IReadOnlyList<string?> references)
+    {
+        ArgumentNullException.ThrowIfNull(hypothesis);
+        ArgumentNullException.ThrowIfNull(references);
+        if (references.Count == 0)
+        {
+            throw new ArgumentException("At least one reference is required.", nameof(references));
+        }
+
+        var streams = new IReadOnlyList<string?>[references.Count];
+        for (var k = 0; k < references.Count; k++)
+        {
+            streams[k] = [references[k]];
+        }
+
+        return ComputeStatistics([hypothesis], streams).ToScore();
+    }
+
+    /// <summary>
+    /// Per-segment statistics of a corpus, for the corpus score, sentence scores and resampling.
+    /// </summary>
+    /// <param name="hypotheses">One hypothesis per segment.</param>
+    /// <param name="references">Reference streams, <c>references[k][i]</c> (see <see cref="CorpusScore"/>).</param>
+    /// <exception cref="ArgumentException">See <see cref="CorpusScore"/>.</exception>
+    public TerCorpusStatistics ComputeStatistics(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references)
+    {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        ArgumentNullException.ThrowIfNull(references);
+        if (hypotheses.Count == 0)
+        {
+            throw new ArgumentException("The corpus must contain at least one hypothesis.", nameof(hypotheses));
+        }
+
+        if (references.Count == 0)
+        {
+            throw new ArgumentException("At least one reference stream is required.", nameof(references));
+        }
+
+        for (var k = 0; k < references.Count; k++)
+        {
+            if (references[k] is null)
+            {
+                throw new ArgumentException($"Reference stream {k} is null.", nameof(references));
+            }
+
+            if (references[k].Count != hypotheses.Count)
+            {
+                throw new ArgumentException(
+                    $"Reference stream {k} has {references[k].Count} segments but there are {hypotheses.Count} hypotheses.",
+                    nameof(references));
+            }
+        }
+
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var segments = new TerSegmentStatistics[hypotheses.Count];
+        var referenceCounts = new HashSet<int>();
+        var referenceWords = new List<int[]>(references.Count);
+
+        for (var i = 0; i < hypotheses.Count; i++)
+        {
+            var hypothesis = hypotheses[i] ?? throw new ArgumentException($"Hypothesis {i} is null.", nameof(hypotheses));
+
+            // sacreBLEU drops null/empty references, then preprocesses each reference twice
+            // (once when caching references, once more when extracting reference words).
+            referenceWords.Clear();
+            for (var k = 0; k < references.Count; k++)
+            {
+                var reference = references[k][i];
+                if (string.IsNullOrEmpty(reference))
+                {
+                    continue;
+                }
+
+                var tokenized = _tokenizer.Preprocess(_tokenizer.Preprocess(reference));
+                referenceWords.Add(Intern(tokenized, vocabulary));
+            }
+
+            if (referenceWords.Count == 0)
+            {
+                throw new ArgumentException($"Segment {i} has no non-empty reference.", nameof(references));
+            }
+
+            referenceCounts.Add(referenceWords.Count);
+            var hypothesisWords = Intern(_tokenizer.Preprocess(hypothesis), vocabulary);
+            segments[i] = ScoreSegment(hypothesisWords, referenceWords);
+        }
+
+        var nrefs = referenceCounts.Count == 1
+            ? referenceCounts.First().ToString(CultureInfo.InvariantCulture)
+            : "var";
+        return new TerCorpusStatistics(segments, FormatSignature(nrefs));
+    }
+
+    /// <summary>sacreBLEU's signature for these options and <paramref name="nrefs"/> (a count or "var").</summary>
+    internal string FormatSignature(string nrefs) =>
+        $"nrefs:{nrefs}|case:{(Options.CaseSensitive ? "mixed" : "lc")}|tok:{TercomTokenizer.SignatureName}" +
+        $"|norm:{YesNo(Options.Normalized)}|punct:{YesNo(!Options.NoPunctuation)}|asian:{YesNo(Options.AsianSupport)}" +
+        $"|version:{SacreBleuVersion}";
+
+    internal static TerScore ScoreFromTotals(long edits, double refLength, string signature)
+    {
+        double ratio;
+        if (refLength > 0)
+        {
+            ratio = edits / refLength;
+        }
+        else
+        {
+            ratio = edits > 0 ? 1.0 : 0.0;
+        }
+
+        return new TerScore(100 * ratio, edits, refLength, signature);
+    }
+
+    private static TerSegmentStatistics ScoreSegment(int[] hypothesisWords, List<int[]> referenceWords)
+    {
+        var bestEdits = int.MaxValue;
+        var totalLength = 0;
+        foreach (var words in referenceWords)
+        {
+            var edits = TranslationEditRate.CountEdits(hypothesisWords, words);
+            totalLength += words.Length;
+            if (edits < bestEdits)
+            {
+                bestEdits = edits;
+            }
+        }
+
+        return new TerSegmentStatistics(bestEdits, (double)totalLength / referenceWords.Count);
+    }
+
+    private static int[] Intern(string tokenized, Dictionary<string, int> vocabulary)
+    {
+        var words = PythonText.Split(tokenized);
+        var ids = new int[words.Count];
+        for (var w = 0; w < words.Count; w++)
+        {
+            if (!vocabulary.TryGetValue(words[w], out var id))
+            {
+                id = vocabulary.Count;
+                vocabulary.Add(words[w], id);
+            }
+
+            ids[w] = id;
+        }
+
+        return ids;
+    }
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
+}

@@ -69,16 +69,20 @@ internal static class TrackingNames
     }
 
     /// <summary>Throws unless <paramref name="key"/> is a valid key; repeated keys cost a cache lookup only.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static void ValidateKey(string key, KeyKind kind)
+    {
+        if (key is null || !ValidatedKeyCache.Contains(key))
+        {
+            ValidateNewKey(key!, kind);
+        }
+    }
+
+    private static void ValidateNewKey(string key, KeyKind kind)
     {
         if (key is null)
         {
             throw new ArgumentNullException(nameof(key));
-        }
-
-        if (ValidatedKeyCache.Contains(key))
-        {
-            return;
         }
 
         if (DescribeKeyProblem(key) is { } problem)

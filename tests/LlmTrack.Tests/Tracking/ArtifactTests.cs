@@ -50,6 +50,27 @@ public sealed class ArtifactTests : IDisposable
     }
 
     [Fact]
+    public async Task ANonSeekableStreamCannotBeRetried()
+    {
+        using var t = new TestTracker();
+        t.Store.ArtifactFailure = (_, attempt) => attempt == 1 ? new MlflowException(MlflowErrorCode.Unavailable, "flaky", 503) : null;
+        await using var run = await t.Tracker.StartRunAsync();
+        using var stream = new NonSeekableStream("content"u8.ToArray());
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => run.LogArtifactAsync(stream, "a.txt"));
+        Assert.Contains("cannot be retried", ex.Message);
+
+        t.Store.ArtifactFailure = null;
+        using var once = new NonSeekableStream("once"u8.ToArray());
+        await run.LogArtifactAsync(once, "b.txt");
+        Assert.Equal("once"u8.ToArray(), t.Store.Artifacts[$"{run.ArtifactUri}/b.txt"]);
+    }
+
+    private sealed class NonSeekableStream(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task UploadFailuresAndBadPathsThrowAtTheCall()
     {
         using var t = new TestTracker();

@@ -54,6 +54,13 @@ public class DependencyInjectionTests
         Assert.Same(fake, provider.GetRequiredService<TimeProvider>());
     }
 
+    [Theory]
+    [InlineData("http://user:pw@host:5000/path", "http://***@host:5000/path")]
+    [InlineData("https://host:5000/a@b", "https://host:5000/a@b")]
+    [InlineData("sqlite:///mlflow.db", "sqlite:///mlflow.db")]
+    public void StoreErrorsNeverShowCredentials(string uri, string shown) =>
+        Assert.Equal(shown, LlmTrack.Stores.TrackingStoreFactory.Redact(uri));
+
     [Fact]
     public void InvalidBatchingOptionsAreRefusedWhenTheTrackerIsBuilt()
     {

@@ -197,8 +197,18 @@ public class RunLifecycleTests
         Assert.Equal(Environment.UserName, tags["mlflow.user"]);
         Assert.Equal("LOCAL", tags["mlflow.source.type"]);
         Assert.False(string.IsNullOrEmpty(tags["mlflow.source.name"]));
-        // The tests run from inside the repository's work tree.
-        Assert.Matches(new Regex("^[0-9a-f]{40}$"), tags["mlflow.source.git.commit"]);
+        // Inside a work tree (a normal checkout, or this repository's git worktrees) the commit is found.
+        var expected = LlmTrack.Tracking.GitCommitReader.FindCommit(AppContext.BaseDirectory)
+            ?? LlmTrack.Tracking.GitCommitReader.FindCommit(Environment.CurrentDirectory);
+        if (expected is null)
+        {
+            Assert.False(tags.ContainsKey("mlflow.source.git.commit"));
+        }
+        else
+        {
+            Assert.Matches(new Regex("^[0-9a-f]{40}$"), expected);
+            Assert.Equal(expected, tags["mlflow.source.git.commit"]);
+        }
     }
 
     [Fact]

@@ -1,0 +1,504 @@
+using System.Collections.Concurrent;
+using LlmTrack.Stores;
+using LlmTrack.Tracking;
+using LlmTrack.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmTrack;
+
+/// <summary>
+/// The entry point of LlmTrack: connects to a tracking store (an MLflow tracking server or a local MLflow-schema
+/// SQLite file, chosen by <see cref="LlmTrackOptions.TrackingUri"/>) and starts <see cref="Run"/>s. Thread-safe; keep
+/// one per application (the DI registration makes it a singleton).
+/// </summary>
+/// <example>
+/// <code>
+/// using var tracker = new Tracker();
+/// using var run = tracker.StartRun("sentiment-eval", runName: "bert-base-v1");
+/// run.LogParam("model_name", "bert-base-uncased");
+/// run.LogMetric("accuracy", 0.913);
+/// </code>
+/// </example>
+/// <remarks>
+/// Sync methods that talk to the store (<see cref="StartRun(string?, string?, Run?, string?, IEnumerable{KeyValuePair{string, string}}?)"/>,
+/// <see cref="ResumeRun"/>) block the calling thread on the async call; in UI or ASP.NET request code prefer the
+/// async forms. Disposing the tracker ends the runs still open (FINISHED) and closes the store.
+/// </remarks>
+public sealed class Tracker : IDisposable, IAsyncDisposable
+{
+    private readonly LlmTrackOptions _options;
+    private readonly ITrackingStore _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<Run, byte> _activeRuns = new();
+    private readonly ConcurrentDictionary<string, string> _experimentIds = new(StringComparer.Ordinal);
+    private readonly Lazy<IReadOnlyList<Tag>> _contextTags;
+    private int _disposed;
+
+    /// <summary>Creates a tracker configured from MLflow's environment variables (<see cref="LlmTrackOptions.FromEnvironment"/>).</summary>
+    public Tracker()
+        : this(new LlmTrackOptions())
+    {
+    }
+
+    /// <summary>Creates a tracker; properties left unset on <paramref name="options"/> are filled from MLflow's environment variables.</summary>
+    /// <param name="options">The settings; the tracker keeps this instance.</param>
+    /// <param name="loggerFactory">Where diagnostics go (default: nowhere).</param>
+    /// <param name="timeProvider">The clock for timestamps and batching (default <see cref="TimeProvider.System"/>).</param>
+    public Tracker(LlmTrackOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, httpClientFactory: null, loggerFactory, timeProvider)
+    {
+    }
+
+    /// <summary>The DI path: the REST store gets its <see cref="HttpClient"/> from <paramref name="httpClientFactory"/>.</summary>
+    internal Tracker(LlmTrackOptions options, IHttpClientFactory? httpClientFactory, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
+        : this(
+            PrepareOptions(options),
+            (o, t, l) => TrackingStoreFactory.Create(o, httpClientFactory, t, l),
+            timeProvider ?? TimeProvider.System,
+            loggerFactory)
+    {
+    }
+
+    /// <summary>Creates a tracker over a given store (tests, benchmarks). The tracker owns and disposes the store.</summary>
+    internal Tracker(LlmTrackOptions options, ITrackingStore store, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+        : this(options, (_, _, _) => store, timeProvider, loggerFactory)
+    {
+    }
+
+    private Tracker(LlmTrackOptions options, Func<LlmTrackOptions, TimeProvider, ILoggerFactory, ITrackingStore> createStore, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptions(options);
+        _options = options;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<Tracker>();
+        _contextTags = new Lazy<IReadOnlyList<Tag>>(RunContextTags.CollectForProcess);
+        _store = createStore(options, timeProvider, _loggerFactory);
+    }
+
+    /// <summary>The tracker's settings.</summary>
+    public LlmTrackOptions Options => _options;
+
+    /// <summary>Reads environment variables (<c>MLFLOW_RUN_ID</c>); replaced by tests.</summary>
+    internal Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>The automatic tags of this process; replaced by tests.</summary>
+    internal IReadOnlyList<Tag>? ContextTags { get; init; }
+
+    /// <summary>The runs started (or resumed) and not ended yet.</summary>
+    public IReadOnlyCollection<Run> ActiveRuns => _activeRuns.Keys.ToList();
+
+    /// <summary>
+    /// Starts a run and blocks until the store has created it. Dispose it (<c>using var run = …</c>) to send
+    /// everything and end it FINISHED.
+    /// </summary>
+    /// <param name="experimentName">The experiment (created when missing); default from the options, else Default.</param>
+    /// <param name="runName">The run's name; generated MLflow-style when not given.</param>
+    /// <param name="parent">Makes the run a child of this one (tag <c>mlflow.parentRunId</c>).</param>
+    /// <param name="description">The run's description (tag <c>mlflow.note.content</c>).</param>
+    /// <param name="tags">Tags to set at the start.</param>
+    /// <returns>The running run.</returns>
+    public Run StartRun(string? experimentName = null, string? runName = null, Run? parent = null, string? description = null, IEnumerable<KeyValuePair<string, string>>? tags = null) =>
+        StartRunAsync(BuildOptions(experimentName, runName, parent, description, tags)).GetAwaiter().GetResult();
+
+    /// <summary>Starts (or resumes) a run as <paramref name="options"/> say; blocks until the store has it.</summary>
+    /// <param name="options">Experiment, name, description, tags, parent, or the id of a run to resume.</param>
+    /// <returns>The running run.</returns>
+    public Run StartRun(RunOptions options) => StartRunAsync(options).GetAwaiter().GetResult();
+
+    /// <summary>Starts a run; see <see cref="StartRun(string?, string?, Run?, string?, IEnumerable{KeyValuePair{string, string}}?)"/>.</summary>
+    /// <param name="experimentName">The experiment (created when missing); default from the options, else Default.</param>
+    /// <param name="runName">The run's name; generated MLflow-style when not given.</param>
+    /// <param name="parent">Makes the run a child of this one.</param>
+    /// <param name="description">The run's description.</param>
+    /// <param name="tags">Tags to set at the start.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running run.</returns>
+    public Task<Run> StartRunAsync(string? experimentName = null, string? runName = null, Run? parent = null, string? description = null, IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default) =>
+        StartRunAsync(BuildOptions(experimentName, runName, parent, description, tags), cancellationToken);
+
+    /// <summary>
+    /// Starts a run, or resumes one when <see cref="RunOptions.RunId"/> (or, for a run without parent,
+    /// the <c>MLFLOW_RUN_ID</c> environment variable) names it.
+    /// </summary>
+    /// <param name="options">Experiment, name, description, tags, parent, or the id of a run to resume.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running run.</returns>
+    public async Task<Run> StartRunAsync(RunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfDisposed();
+        var parentRunId = options.Parent?.RunId ?? options.ParentRunId;
+        var resumeId = options.RunId;
+        if (resumeId is null && parentRunId is null && Environment("MLFLOW_RUN_ID") is { Length: > 0 } fromEnvironment)
+        {
+            resumeId = fromEnvironment.Trim();
+        }
+
+        var startTags = ValidateStartTags(options, parentRunId);
+        return resumeId is not null
+            ? await ResumeCoreAsync(resumeId, options, startTags, cancellationToken).ConfigureAwait(false)
+            : await CreateCoreAsync(options, startTags, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resumes an existing run (its status becomes RUNNING again); blocks until the store answers.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <returns>The running run.</returns>
+    public Run ResumeRun(string runId) => ResumeRunAsync(runId).GetAwaiter().GetResult();
+
+    /// <summary>Resumes an existing run (its status becomes RUNNING again). Params it already has stay immutable.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The running run.</returns>
+    public Task<Run> ResumeRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        return StartRunAsync(new RunOptions { RunId = runId }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a new run: FINISHED when it completes, KILLED when it is cancelled
+    /// (<see cref="OperationCanceledException"/> or <paramref name="cancellationToken"/> cancelled), FAILED when it
+    /// throws anything else. The exception is rethrown after the run has ended.
+    /// </summary>
+    /// <param name="body">The work to track.</param>
+    /// <param name="options">How to start the run (default: a new run in the default experiment).</param>
+    /// <param name="cancellationToken">Cancels the start; when cancelled while the body runs, the run ends KILLED.</param>
+    /// <returns>A task that completes when the run has ended.</returns>
+    public Task RunAsync(Func<Run, Task> body, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return RunAsync<bool>(
+            async run =>
+            {
+                await body(run).ConfigureAwait(false);
+                return true;
+            },
+            options,
+            cancellationToken);
+    }
+
+    /// <summary>Like <see cref="RunAsync(Func{Run, Task}, RunOptions?, CancellationToken)"/>, returning the body's result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="body">The work to track.</param>
+    /// <param name="options">How to start the run.</param>
+    /// <param name="cancellationToken">Cancels the start; when cancelled while the body runs, the run ends KILLED.</param>
+    /// <returns>The body's result.</returns>
+    public async Task<T> RunAsync<T>(Func<Run, Task<T>> body, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var run = await StartRunAsync(options ?? new RunOptions(), cancellationToken).ConfigureAwait(false);
+        T result;
+        try
+        {
+            result = await body(run).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning("Run {RunId} was cancelled.", run.RunId);
+            await EndQuietlyAsync(run, RunStatus.Killed).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Run {RunId} failed.", run.RunId);
+            await EndQuietlyAsync(run, RunStatus.Failed).ConfigureAwait(false);
+            throw;
+        }
+
+        await run.EndAsync(RunStatus.Finished, CancellationToken.None).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Gets an experiment's id by name, creating the experiment when missing (safe against a concurrent creator).</summary>
+    /// <param name="name">The experiment name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The experiment id.</returns>
+    public async Task<string> GetOrCreateExperimentAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ThrowIfDisposed();
+        if (_experimentIds.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+
+        var id = await _store.GetOrCreateExperimentAsync(name, cancellationToken).ConfigureAwait(false);
+        _experimentIds.TryAdd(name, id);
+        return id;
+    }
+
+    /// <summary>Gets an experiment by name (<see langword="null"/> when none has that name).</summary>
+    /// <param name="name">The experiment name.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The experiment, or <see langword="null"/>.</returns>
+    public Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ThrowIfDisposed();
+        return _store.GetExperimentByNameAsync(name, cancellationToken);
+    }
+
+    /// <summary>Gets a run as stored: metadata, latest metrics, params, tags and inputs.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The run.</returns>
+    /// <exception cref="MlflowException"><c>RESOURCE_DOES_NOT_EXIST</c> when there is no such run.</exception>
+    public Task<RunSnapshot> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ThrowIfDisposed();
+        return _store.GetRunAsync(runId, cancellationToken);
+    }
+
+    /// <summary>Searches runs of some experiments (MLflow filter syntax, e.g. <c>metrics.accuracy &gt; 0.9</c>), one page at a time.</summary>
+    /// <param name="experimentIds">The experiments to search.</param>
+    /// <param name="filter">An MLflow filter, or <see langword="null"/> for all runs.</param>
+    /// <param name="viewType">Active, deleted or all runs.</param>
+    /// <param name="maxResults">The page size (MLflow's default 1000).</param>
+    /// <param name="orderBy">Order clauses, e.g. <c>metrics.accuracy DESC</c>.</param>
+    /// <param name="pageToken">The token of the page to get (from the previous page).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One page of runs.</returns>
+    public Task<Page<RunSnapshot>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter = null, ViewType viewType = ViewType.ActiveOnly, int maxResults = 1000, IReadOnlyList<string>? orderBy = null, string? pageToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxResults);
+        ThrowIfDisposed();
+        return _store.SearchRunsAsync(experimentIds, filter, viewType, maxResults, orderBy, pageToken, cancellationToken);
+    }
+
+    /// <summary>Gets every point of one metric of a run.</summary>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="key">The metric key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The metric's history.</returns>
+    public Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ThrowIfDisposed();
+        return _store.GetMetricHistoryAsync(runId, key, cancellationToken);
+    }
+
+    /// <summary>Ends the runs still open (FINISHED, after sending what they logged), then closes the store. Never throws.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Ends the runs still open (FINISHED, after sending what they logged), then closes the store. Never throws.</summary>
+    /// <returns>A task that completes when everything is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var run in _activeRuns.Keys.ToList())
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            _store.Dispose();
+        }
+#pragma warning disable CA1031 // Dispose never throws.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "The tracking store could not be closed.");
+        }
+    }
+
+    internal void OnRunEnded(Run run) => _activeRuns.TryRemove(run, out _);
+
+    private static LlmTrackOptions PrepareOptions(LlmTrackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ApplyEnvironment();
+    }
+
+    private static void ValidateOptions(LlmTrackOptions options)
+    {
+        var batching = options.Batching ?? throw new ArgumentException("Batching options are required.", nameof(options));
+        if (batching.FlushInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Batching.FlushInterval must be positive (was {batching.FlushInterval}).", nameof(options));
+        }
+
+        if (batching.MaxQueuedItems < 1)
+        {
+            throw new ArgumentException($"Batching.MaxQueuedItems must be at least 1 (was {batching.MaxQueuedItems}).", nameof(options));
+        }
+
+        if (!Enum.IsDefined(batching.QueueFullPolicy))
+        {
+            throw new ArgumentException($"Batching.QueueFullPolicy {batching.QueueFullPolicy} is unknown.", nameof(options));
+        }
+    }
+
+    private static RunOptions BuildOptions(string? experimentName, string? runName, Run? parent, string? description, IEnumerable<KeyValuePair<string, string>>? tags)
+    {
+        var options = new RunOptions { ExperimentName = experimentName, RunName = runName, Parent = parent, Description = description };
+        if (tags is not null)
+        {
+            foreach (var (key, value) in tags)
+            {
+                options.Tags[key] = value;
+            }
+        }
+
+        return options;
+    }
+
+    private static List<Tag> ValidateStartTags(RunOptions options, string? parentRunId)
+    {
+        var tags = new List<Tag>();
+        void Add(string key, string value)
+        {
+            TrackingNames.ValidateKey(key, KeyKind.Tag);
+            TrackingNames.ValidateTagValue(key, value);
+            tags.RemoveAll(t => t.Key == key);
+            tags.Add(new Tag(key, value));
+        }
+
+        if (options.RunName is not null)
+        {
+            if (options.RunName.Length == 0)
+            {
+                throw new ArgumentException("The run name must not be empty.", nameof(options));
+            }
+
+            Add(RunContextTags.RunName, options.RunName);
+        }
+
+        if (parentRunId is not null)
+        {
+            Add(RunContextTags.ParentRunId, parentRunId);
+        }
+
+        if (options.Description is not null)
+        {
+            Add(RunContextTags.Description, options.Description);
+        }
+
+        foreach (var (key, value) in options.Tags)
+        {
+            Add(key, value);
+        }
+
+        return tags;
+    }
+
+    private async Task<Run> CreateCoreAsync(RunOptions options, List<Tag> startTags, CancellationToken cancellationToken)
+    {
+        var experimentId = await ResolveExperimentIdAsync(options, cancellationToken).ConfigureAwait(false);
+        var runName = options.RunName ?? RunNameGenerator.Generate();
+        var tags = new List<Tag>();
+        foreach (var tag in ContextTags ?? _contextTags.Value)
+        {
+            if (!startTags.Exists(t => t.Key == tag.Key))
+            {
+                tags.Add(tag);
+            }
+        }
+
+        if (!startTags.Exists(t => t.Key == RunContextTags.RunName))
+        {
+            tags.Add(new Tag(RunContextTags.RunName, runName));
+        }
+
+        tags.AddRange(startTags);
+        var startTime = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var snapshot = await _store.CreateRunAsync(experimentId, runName, startTime, tags, cancellationToken).ConfigureAwait(false);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("Started run {RunId} ({RunName}) in experiment {ExperimentId}.", snapshot.Info.RunId, snapshot.Info.RunName, experimentId);
+        }
+        return Register(snapshot.Info, snapshot.Data.Params);
+    }
+
+    private async Task<Run> ResumeCoreAsync(string runId, RunOptions options, List<Tag> startTags, CancellationToken cancellationToken)
+    {
+        var snapshot = await _store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (snapshot.Info.LifecycleStage == "deleted")
+        {
+            throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Cannot resume run '{runId}': it is deleted.");
+        }
+
+        if (options.ExperimentId is { } experimentId && experimentId != snapshot.Info.ExperimentId)
+        {
+            throw new MlflowException(
+                MlflowErrorCode.InvalidParameterValue,
+                $"Cannot resume run '{runId}' in experiment '{experimentId}': it belongs to experiment '{snapshot.Info.ExperimentId}'.");
+        }
+
+        var info = await _store.UpdateRunAsync(runId, RunStatus.Running, null, options.RunName, cancellationToken).ConfigureAwait(false);
+        var run = Register(info with { Status = RunStatus.Running }, snapshot.Data.Params);
+        if (startTags.Count > 0)
+        {
+            run.SetTags(startTags.Select(t => new KeyValuePair<string, string>(t.Key, t.Value)));
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("Resumed run {RunId}.", runId);
+        }
+        return run;
+    }
+
+    private Run Register(RunInfo info, IEnumerable<Param> existingParams)
+    {
+        var run = new Run(this, _store, info, existingParams, _options.Batching, _timeProvider, _loggerFactory.CreateLogger<Run>());
+        _activeRuns.TryAdd(run, 0);
+        return run;
+    }
+
+    private async Task<string> ResolveExperimentIdAsync(RunOptions options, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(options.ExperimentId))
+        {
+            return options.ExperimentId;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ExperimentName))
+        {
+            return await GetOrCreateExperimentAsync(options.ExperimentName, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!string.IsNullOrWhiteSpace(_options.ExperimentName))
+        {
+            var id = await GetOrCreateExperimentAsync(_options.ExperimentName, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(_options.ExperimentId) && _options.ExperimentId != id)
+            {
+                throw new MlflowException(
+                    MlflowErrorCode.InvalidParameterValue,
+                    $"The configured experiment name '{_options.ExperimentName}' (id '{id}') and experiment id '{_options.ExperimentId}' name different experiments.");
+            }
+
+            return id;
+        }
+
+        return string.IsNullOrEmpty(_options.ExperimentId) ? "0" : _options.ExperimentId;
+    }
+
+    private async Task EndQuietlyAsync(Run run, RunStatus status)
+    {
+        try
+        {
+            await run.EndAsync(status, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The body's exception is what the caller must see.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "Run {RunId} could not be ended {Status}.", run.RunId, status);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}

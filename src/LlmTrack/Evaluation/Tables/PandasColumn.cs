@@ -117,9 +117,13 @@ internal static class PandasRules
     /// <summary>Writes one value of a column with the given dtype as pandas' <c>to_json</c> does.</summary>
     public static void WriteValue(TextWriter writer, object? value, PandasDtype dtype)
     {
-        if (dtype == PandasDtype.Float64 && value is long l)
+        if (dtype == PandasDtype.Float64 && value is long or bool)
         {
-            value = (double)l;
+            value = ToFloat(value);
+        }
+        else if (dtype == PandasDtype.Int64 && value is bool flag)
+        {
+            value = flag ? 1L : 0L;
         }
 
         switch (value)

@@ -234,7 +234,12 @@ internal static class TableMerge
         else
         {
             // Object column left as is: to_datetime with a unit accepts only numbers, numeric
-            // strings and NaT strings/None.
+            // strings and NaT strings/None; with unit "ns" it parses date strings instead.
+            if (values.Any(v => v is string s && !IsNaTString(s) && !PandasRules.TryParsePythonFloat(s, out _)))
+            {
+                return TryParseDateStrings(column, out result);
+            }
+
             numbers = [];
             foreach (object? v in values)
             {
@@ -243,7 +248,7 @@ internal static class TableMerge
                     case null:
                         numbers.Add(null);
                         break;
-                    case string s when s.Length == 0 || s is "NaT" or "nat" or "NAT" or "nan" or "NaN" or "NAN":
+                    case string s when IsNaTString(s):
                         numbers.Add(null);
                         break;
                     case string s when PandasRules.TryParsePythonFloat(s, out double d):
@@ -278,6 +283,34 @@ internal static class TableMerge
         }
 
         return false;
+    }
+
+    private static bool IsNaTString(string s) => s.Length == 0 || s is "NaT" or "nat" or "NAT" or "nan" or "NaN" or "NAN";
+
+    /// <summary>Date strings (ISO 8601 and other invariant-culture forms) as UTC timestamps; missing values as NaT.</summary>
+    private static bool TryParseDateStrings(PandasColumn column, out PandasColumn result)
+    {
+        result = column;
+        var stamps = new List<object?>(column.Values.Count);
+        foreach (object? v in column.Values)
+        {
+            if (v is null || (v is string n && IsNaTString(n)))
+            {
+                stamps.Add(null);
+                continue;
+            }
+
+            if (v is not string s || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out DateTimeOffset parsed))
+            {
+                return false;
+            }
+
+            stamps.Add(new PandasTimestamp((parsed.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100));
+        }
+
+        result = new PandasColumn(column.Name, PandasDtype.Datetime, stamps);
+        return true;
     }
 
     private static bool TryToNanoseconds(object? value, long factor, int digits, out object? stamp)
@@ -426,9 +459,11 @@ internal static class TableMerge
             PandasColumn? b = second.Find(c => c.Name == name);
             var parts = new[] { (Column: a, Rows: firstRows), (Column: b, Rows: secondRows) };
 
-            // Empty frames and all-missing pieces do not take part in choosing the dtype (pandas 2.x);
-            // a column missing from a non-empty frame adds gaps, which int64 and bool cannot hold.
-            var dtypes = new List<PandasDtype>();
+            // Empty frames and all-missing pieces do not take part in choosing the dtype; a column
+            // missing from a non-empty frame adds gaps, which int64 and bool cannot hold. Bools
+            // next to numbers become numbers (pandas before 3.0).
+            var dtypes = new HashSet<PandasDtype>();
+            var missingPieces = new List<PandasDtype>();
             bool gaps = false;
             foreach ((PandasColumn? column, int rows) in parts)
             {
@@ -441,7 +476,11 @@ internal static class TableMerge
                 {
                     gaps = true;
                 }
-                else if (!IsAllMissing(column))
+                else if (IsAllMissing(column))
+                {
+                    missingPieces.Add(column.Dtype);
+                }
+                else
                 {
                     dtypes.Add(column.Dtype);
                 }
@@ -450,25 +489,40 @@ internal static class TableMerge
             PandasDtype dtype;
             if (dtypes.Count == 0)
             {
-                dtype = (a ?? b)!.Dtype == PandasDtype.Float64 ? PandasDtype.Float64 : PandasDtype.Object;
-            }
-            else if (dtypes.All(d => d is PandasDtype.Int64 or PandasDtype.Float64))
-            {
-                dtype = dtypes.Contains(PandasDtype.Float64) || gaps || HasMissingPiece(parts)
-                    ? PandasDtype.Float64
-                    : PandasDtype.Int64;
-            }
-            else if (dtypes.All(d => d == dtypes[0]) && dtypes[0] == PandasDtype.Datetime)
-            {
-                dtype = PandasDtype.Datetime;
-            }
-            else if (dtypes.All(d => d == PandasDtype.Bool) && !gaps && !HasMissingPiece(parts))
-            {
-                dtype = PandasDtype.Bool;
+                dtype = missingPieces.Contains(PandasDtype.Object) ? PandasDtype.Object : PandasDtype.Float64;
             }
             else
             {
-                dtype = PandasDtype.Object;
+                if (dtypes.All(d => d is PandasDtype.Int64 or PandasDtype.Float64 or PandasDtype.Bool))
+                {
+                    dtype = dtypes.Contains(PandasDtype.Float64) ? PandasDtype.Float64
+                        : dtypes.Contains(PandasDtype.Int64) ? PandasDtype.Int64
+                        : PandasDtype.Bool;
+                }
+                else
+                {
+                    dtype = dtypes.Count == 1 && dtypes.Contains(PandasDtype.Datetime) ? PandasDtype.Datetime : PandasDtype.Object;
+                }
+
+                if (gaps)
+                {
+                    dtype = dtype switch
+                    {
+                        PandasDtype.Int64 => PandasDtype.Float64,
+                        PandasDtype.Bool => PandasDtype.Object,
+                        _ => dtype,
+                    };
+                }
+
+                if (missingPieces.Count > 0)
+                {
+                    dtype = dtype switch
+                    {
+                        PandasDtype.Int64 => missingPieces.Contains(PandasDtype.Object) ? PandasDtype.Object : PandasDtype.Float64,
+                        PandasDtype.Bool => PandasDtype.Object,
+                        _ => dtype,
+                    };
+                }
             }
 
             var values = new List<object?>(firstRows + secondRows);
@@ -480,7 +534,7 @@ internal static class TableMerge
                 }
                 else
                 {
-                    values.AddRange(column.Values.Select(v => v is double d && double.IsNaN(d) && dtype != PandasDtype.Float64 && dtype != PandasDtype.Object ? null : v));
+                    values.AddRange(column.Values);
                 }
             }
 
@@ -489,9 +543,6 @@ internal static class TableMerge
 
         return result;
     }
-
-    private static bool HasMissingPiece((PandasColumn? Column, int Rows)[] parts) =>
-        parts.Any(p => p.Rows > 0 && p.Column is not null && IsAllMissing(p.Column));
 
     private static bool IsAllMissing(PandasColumn column) =>
         column.Values.Count > 0 && column.Values.All(v => v is null || (v is double d && double.IsNaN(d)));

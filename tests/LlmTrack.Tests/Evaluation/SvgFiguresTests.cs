@@ -154,9 +154,9 @@ public class SvgFiguresTests
     public void NiceScaleUsesOneTwoFiveSteps()
     {
         var scale = NiceScale.Compute(0.13, 0.87, 6);
-        Assert.Equal(0.2, scale.Step, 12);
-        Assert.Equal(0.0, scale.Min, 12);
-        Assert.Equal(1.0, scale.Max, 12);
+        Assert.Equal(0.1, scale.Step, 12);
+        Assert.Equal(0.1, scale.Min, 12);
+        Assert.Equal(0.9, scale.Max, 12);
         var steps = NiceScale.Compute(0, 7, 10, integers: true);
         Assert.Equal(1, steps.Step);
         var flat = NiceScale.Compute(3, 3, 5);

@@ -110,8 +110,7 @@ internal static class NiceScale
             max += pad;
         }
 
-        double range = NiceNumber(max - min, round: false);
-        double step = NiceNumber(range / Math.Max(1, maxTicks - 1), round: true);
+        double step = NiceNumber((max - min) / Math.Max(1, maxTicks - 1));
         if (integers && step < 1)
         {
             step = 1;
@@ -141,13 +140,11 @@ internal static class NiceScale
         return value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 
-    private static double NiceNumber(double x, bool round)
+    private static double NiceNumber(double x)
     {
         double exponent = Math.Floor(Math.Log10(x));
         double fraction = x / Math.Pow(10, exponent);
-        double nice = round
-            ? fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
-            : fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+        double nice = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10;
         return nice * Math.Pow(10, exponent);
     }
 }

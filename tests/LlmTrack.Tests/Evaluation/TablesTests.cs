@@ -86,6 +86,8 @@ public class TablesTests
     {
         using var table = new EvaluationTable("x");
         Assert.Equal("{\"columns\":[\"x\"],\"data\":[]}", table.ToJson());
+        table.AddRow(null);
+        Assert.Equal("{\"columns\":[\"x\"],\"data\":[[null]]}", table.ToJson());
         Assert.Throws<ArgumentException>(() => table.AddRow(1, 2));
         Assert.Throws<ArgumentException>(() => table.AddRow(new object()));
         Assert.Throws<ArgumentException>(() => new EvaluationTable("a", "a"));

@@ -68,7 +68,8 @@ public sealed class EvaluationTable : IDisposable
     /// <exception cref="ArgumentException">When the count does not match or a value has an unsupported type.</exception>
     public void AddRow(params object?[] values)
     {
-        ArgumentNullException.ThrowIfNull(values);
+        // AddRow(null) on a one-column table means one missing value, not a missing array.
+        values ??= _columns.Length == 1 ? [null] : throw new ArgumentNullException(nameof(values));
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (values.Length != _columns.Length)
         {

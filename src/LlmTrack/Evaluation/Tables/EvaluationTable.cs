@@ -66,7 +66,7 @@ public sealed class EvaluationTable : IDisposable
     /// <summary>Adds a row; one value per column, in column order.</summary>
     /// <param name="values">The values (<see langword="null"/>, string, integer, floating-point number or bool).</param>
     /// <exception cref="ArgumentException">When the count does not match or a value has an unsupported type.</exception>
-    public void AddRow(params object?[] values)
+    public void AddRow(params object?[]? values)
     {
         // AddRow(null) on a one-column table means one missing value, not a missing array.
         values ??= _columns.Length == 1 ? [null] : throw new ArgumentNullException(nameof(values));

@@ -167,6 +167,29 @@ public class TablesTests
             merged);
     }
 
+    [Theory]
+    [InlineData("{\"columns\":[\"timestamp_ms\",\"updated_at\"],\"data\":[[1700000000123,\"1700000000\"],[1700000000456,null]]}",
+        "{\"columns\":[\"timestamp_ms\",\"updated_at\"],\"data\":[[1700000000123,1700000000000],[1700000000456,null],[1,\"x\"]]}")]
+    public void AppendGuessesEpochUnitsAndNumericStringsInDateColumns(string existing, string expected) =>
+        Assert.Equal(expected, Append(existing, ["timestamp_ms", "updated_at"], [1, "x"]));
+
+    [Theory]
+    [InlineData("{\"columns\":[\"s\"],\"data\":[[\" 12 \"],[\"1_000\"]]}", "{\"columns\":[\"s\"],\"data\":[[12],[1000],[1]]}")]
+    [InlineData("{\"columns\":[\"s\"],\"data\":[[\"1.5\"],[\"2\"]]}", "{\"columns\":[\"s\"],\"data\":[[1.5],[2.0],[1.0]]}")]
+    [InlineData("{\"columns\":[\"s\"],\"data\":[[\"inf\"],[\"2\"]]}", "{\"columns\":[\"s\"],\"data\":[[null],[2.0],[1.0]]}")]
+    [InlineData("{\"columns\":[\"s\"],\"data\":[[1.5],[null]]}", "{\"columns\":[\"s\"],\"data\":[[1.5],[null],[1.0]]}")]
+    public void AppendParsesStringsLikePythonFloatAndInt(string existing, string expected) =>
+        Assert.Equal(expected, Append(existing, ["s"], [1]));
+
+    [Fact]
+    public void AppendKeepsSmallTimesAndMissingObjectValues()
+    {
+        Assert.Equal("{\"columns\":[\"step_time\"],\"data\":[[1.5],[2.25],[3.0]]}",
+            Append("{\"columns\":[\"step_time\"],\"data\":[[1.5],[2.25]]}", ["step_time"], [3]));
+        Assert.Equal("{\"columns\":[\"a\",\"b\"],\"data\":[[1.0,null],[null,\"x\"],[2.0,null]]}",
+            Append("{\"columns\":[\"a\",\"b\"],\"data\":[[1,null],[null,\"x\"]]}", ["a", "b"], [2, null]));
+    }
+
     [Fact]
     public void AppendKeepsNestedValuesAndHandlesEmptyExistingTables()
     {

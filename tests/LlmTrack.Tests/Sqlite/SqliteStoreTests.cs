@@ -308,6 +308,30 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task FullBatchOfMixedKeysAndDuplicatesIsStoredExactly()
+    {
+        var run = await NewRunAsync();
+        var id = run.Info.RunId;
+        var batch = new List<Metric>();
+        for (var i = 0; i < 995; i++)
+        {
+            batch.Add(new Metric("k" + (i % 3), i, 1000 + i, i / 3));
+        }
+
+        batch.AddRange(batch.Take(5)); // identical points inside the batch, across statement chunks
+        await _store.LogBatchAsync(id, batch, [], [], default);
+        await _store.LogBatchAsync(id, batch.Skip(990).ToList(), [], [], default); // a partial retry
+
+        using var connection = _folder.OpenConnection();
+        Assert.Equal(995L, connection.Scalar("SELECT COUNT(*) FROM metrics"));
+        var latest = (await _store.GetRunAsync(id, default)).Data.Metrics;
+        Assert.Equal([new Metric("k0", 993, 1993, 331), new Metric("k1", 994, 1994, 331), new Metric("k2", 992, 1992, 330)], latest);
+        var history = await _store.GetMetricHistoryAsync(id, "k1", default);
+        Assert.Equal(332, history.Count);
+        Assert.Equal(Enumerable.Range(0, 332).Select(i => new Metric("k1", 1 + (3 * i), 1001 + (3 * i), i)), history);
+    }
+
+    [Fact]
     public async Task MetricHistoryIsOrderedByTimestampThenStep()
     {
         var run = await NewRunAsync();

@@ -150,6 +150,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
 
         _disposed = true;
         _preparedInsertMetric?.Dispose();
+        _preparedInsertMetricChunk?.Dispose();
         _preparedUpsertLatest?.Dispose();
         _connection.Dispose();
         _gate.Dispose();

@@ -453,6 +453,33 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SearchRunsSupportsInListsNumericAttributesAndQuotedKeys()
+    {
+        var a = await _store.CreateRunAsync("0", "a", 100, [], default);
+        var b = await _store.CreateRunAsync("0", "b", 200, [], default);
+        var c = await _store.CreateRunAsync("0", "c", 300, [], default);
+        await _store.LogBatchAsync(c.Info.RunId, [new Metric("eval loss", 0.25, 1, 0)], [], [], default);
+
+        var page = await _store.SearchRunsAsync(["0"], $"attributes.run_id IN ('{a.Info.RunId}', '{c.Info.RunId}')", ViewType.ActiveOnly, 10, ["attributes.run_name ASC"], null, default);
+        Assert.Equal([a.Info.RunId, c.Info.RunId], page.Items.Select(r => r.Info.RunId));
+
+        page = await _store.SearchRunsAsync(["0"], "attributes.start_time >= 200 and created < 300", ViewType.ActiveOnly, 10, null, null, default);
+        Assert.Equal([b.Info.RunId], page.Items.Select(r => r.Info.RunId));
+
+        page = await _store.SearchRunsAsync(["0"], "metrics.`eval loss` < 0.5", ViewType.ActiveOnly, 10, null, null, default);
+        Assert.Equal([c.Info.RunId], page.Items.Select(r => r.Info.RunId));
+    }
+
+    [Fact]
+    public async Task SearchExperimentsByTag()
+    {
+        var id = await _store.CreateExperimentAsync("tagged", null, [new Tag("team", "nlp")], default);
+        await _store.CreateExperimentAsync("untagged", null, [], default);
+        var page = await _store.SearchExperimentsAsync("tags.team = 'nlp'", ViewType.ActiveOnly, 10, null, null, default);
+        Assert.Equal([id], page.Items.Select(e => e.ExperimentId));
+    }
+
+    [Fact]
     public async Task SearchRunsSortsNaNAndMissingMetricsLast()
     {
         var a = await NewRunAsync(name: "a");

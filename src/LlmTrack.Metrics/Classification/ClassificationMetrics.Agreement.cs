@@ -261,7 +261,7 @@ public static partial class ClassificationMetrics
         return positive;
     }
 
-    private static TLabel DefaultPositiveLabel<TLabel>() where TLabel : notnull
+    internal static TLabel DefaultPositiveLabel<TLabel>() where TLabel : notnull
     {
         object? one = Type.GetTypeCode(typeof(TLabel)) switch
         {

@@ -37,8 +37,8 @@ public static partial class ClassificationMetrics
     /// <returns>The coefficient in [-1, 1].</returns>
     public static double MatthewsCorrelation<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, IEqualityComparer<TLabel>? equality = null) where TLabel : notnull
     {
-        var encoded = LabelEncoder.Encode(yTrue, yPred, null, equality);
-        var (tp, pred, actual) = encoded.CountPerClass();
+        var counts = LabelCounter.Count(yTrue, yPred, null, equality);
+        var (tp, pred, actual) = (counts.TruePositives, counts.Predicted, counts.Actual);
         double nCorrect = 0, nSamples = 0, dotTp = 0, dotPp = 0, dotTt = 0;
         for (var i = 0; i < tp.Length; i++)
         {
@@ -203,22 +203,22 @@ public static partial class ClassificationMetrics
         return result;
     }
 
-    private static (TLabel[] Labels, long[] Tp, long[] Pred, long[] Actual) SelectCounts<TLabel>(EncodedLabels<TLabel> encoded, IReadOnlyList<TLabel>? labels) where TLabel : notnull
+    private static (TLabel[] Labels, long[] Tp, long[] Pred, long[] Actual) SelectCounts<TLabel>(LabelCounts<TLabel> counts, IReadOnlyList<TLabel>? labels) where TLabel : notnull
     {
-        var (tp, pred, actual) = encoded.CountPerClass();
+        var (tp, pred, actual) = (counts.TruePositives, counts.Predicted, counts.Actual);
         if (labels is null)
         {
-            return (encoded.Classes, tp, pred, actual);
+            return (counts.Classes, tp, pred, actual);
         }
 
-        var selected = CheckDistinct(labels, encoded.Equality);
+        var selected = CheckDistinct(labels, counts.Equality);
         var k = selected.Length;
         var sTp = new long[k];
         var sPred = new long[k];
         var sActual = new long[k];
         for (var i = 0; i < k; i++)
         {
-            var id = encoded.IdOf(selected[i]);
+            var id = counts.IdOf(selected[i]);
             if (id >= 0)
             {
                 sTp[i] = tp[id];
@@ -230,9 +230,9 @@ public static partial class ClassificationMetrics
         return (selected, sTp, sPred, sActual);
     }
 
-    private static TLabel BinaryPositiveLabel<TLabel>(EncodedLabels<TLabel> encoded, Average average, ClassificationOptions<TLabel>? options) where TLabel : notnull
+    private static TLabel BinaryPositiveLabel<TLabel>(LabelCounts<TLabel> counts, Average average, ClassificationOptions<TLabel>? options) where TLabel : notnull
     {
-        var present = encoded.Classes;
+        var present = counts.Classes;
         if (present.Length > 2)
         {
             throw new ArgumentException(
@@ -250,7 +250,7 @@ public static partial class ClassificationMetrics
             positive = DefaultPositiveLabel<TLabel>();
         }
 
-        if (encoded.IdOf(positive) < 0 && present.Length >= 2)
+        if (counts.IdOf(positive) < 0 && present.Length >= 2)
         {
             var list = string.Join(", ", present.Select(l => Convert.ToString(l, CultureInfo.InvariantCulture)));
             throw new ArgumentException(

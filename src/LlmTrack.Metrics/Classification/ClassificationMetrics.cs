@@ -72,8 +72,8 @@ public static partial class ClassificationMetrics
         IComparer<TLabel>? comparer = null,
         IEqualityComparer<TLabel>? equality = null) where TLabel : notnull
     {
-        var encoded = LabelEncoder.Encode(yTrue, yPred, comparer, equality);
-        var (tp, _, actual) = encoded.CountPerClass();
+        var counts = LabelCounter.Count(yTrue, yPred, comparer, equality);
+        var (tp, actual) = (counts.TruePositives, counts.Actual);
         var perClass = new List<double>(tp.Length);
         var warnings = new List<string>();
         for (var i = 0; i < tp.Length; i++)
@@ -210,9 +210,9 @@ public static partial class ClassificationMetrics
     /// <returns>The report.</returns>
     public static ClassificationReport<TLabel> Report<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, double beta = 1.0, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
     {
-        var encoded = LabelEncoder.Encode(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
+        var counts = LabelCounter.Count(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
         var zeroDivision = options?.ZeroDivision ?? ZeroDivision.Warn;
-        var (labels, tp, pred, actual) = SelectCounts(encoded, options?.Labels);
+        var (labels, tp, pred, actual) = SelectCounts(counts, options?.Labels);
         var perClass = PrfCalculator.Compute(tp, pred, actual, null, beta, zeroDivision, WarnFor.All);
         AveragedScores Avg(Average a)
         {
@@ -220,14 +220,7 @@ public static partial class ClassificationMetrics
             return new AveragedScores(r.Precision[0], r.Recall[0], r.FScore[0]);
         }
 
-        long correct = 0;
-        for (var i = 0; i < encoded.Count; i++)
-        {
-            if (encoded.TrueIds[i] == encoded.PredIds[i])
-            {
-                correct++;
-            }
-        }
+        var correct = counts.TruePositives.Sum();
 
         return new ClassificationReport<TLabel>
         {
@@ -239,7 +232,7 @@ public static partial class ClassificationMetrics
             Micro = Avg(Average.Micro),
             Macro = Avg(Average.Macro),
             Weighted = Avg(Average.Weighted),
-            Accuracy = (double)correct / encoded.Count,
+            Accuracy = (double)correct / yTrue.Length,
             Beta = beta,
             Warnings = perClass.Warnings,
         };
@@ -248,26 +241,26 @@ public static partial class ClassificationMetrics
     private static (TLabel[] Labels, PrfResult Result) PerClass<TLabel>(
         ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, double beta, WarnFor warnFor, ClassificationOptions<TLabel>? options) where TLabel : notnull
     {
-        var encoded = LabelEncoder.Encode(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
-        var (labels, tp, pred, actual) = SelectCounts(encoded, options?.Labels);
+        var counts = LabelCounter.Count(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
+        var (labels, tp, pred, actual) = SelectCounts(counts, options?.Labels);
         return (labels, PrfCalculator.Compute(tp, pred, actual, null, beta, options?.ZeroDivision ?? ZeroDivision.Warn, warnFor));
     }
 
     private static PrfResult Averaged<TLabel>(
         ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, Average average, double beta, WarnFor warnFor, ClassificationOptions<TLabel>? options) where TLabel : notnull
     {
-        var encoded = LabelEncoder.Encode(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
+        var counts = LabelCounter.Count(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
         IReadOnlyList<TLabel>? labels = options?.Labels;
         if (average == Average.Binary)
         {
-            labels = [BinaryPositiveLabel(encoded, average, options)];
+            labels = [BinaryPositiveLabel(counts, average, options)];
         }
         else if (!Enum.IsDefined(average))
         {
             throw new ArgumentOutOfRangeException(nameof(average), average, "average must be Binary, Micro, Macro or Weighted.");
         }
 
-        var (_, tp, pred, actual) = SelectCounts(encoded, labels);
+        var (_, tp, pred, actual) = SelectCounts(counts, labels);
         return PrfCalculator.Compute(tp, pred, actual, average, beta, options?.ZeroDivision ?? ZeroDivision.Warn, warnFor);
     }
 }

@@ -164,6 +164,11 @@ public static partial class ClassificationMetrics
         }
 
         var size = outLabels.Length;
+        if ((long)size * size > 1L << 28)
+        {
+            throw new ArgumentException($"A confusion matrix of {size} classes has too many cells; pass fewer labels.", nameof(labels));
+        }
+
         var counts = new long[size * size];
         var t = encoded.TrueIds;
         var p = encoded.PredIds;

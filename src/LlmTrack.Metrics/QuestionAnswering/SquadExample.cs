@@ -36,6 +36,8 @@ public sealed record SquadV2Subset(double Exact, double F1, int Total);
 /// <param name="NoAnswer">Unanswerable questions (<c>NoAns_exact</c>, <c>NoAns_f1</c>, <c>NoAns_total</c>), or <see langword="null"/>.</param>
 /// <param name="RawExamples">Per-question scores before the threshold, in input order.</param>
 /// <param name="Examples">Per-question scores after the threshold, in input order.</param>
+/// <param name="BestThresholds">The script's <c>best_exact</c>, <c>best_exact_thresh</c>, <c>best_f1</c> and
+/// <c>best_f1_thresh</c>, which it reports when no-answer probabilities are given.</param>
 public sealed record SquadV2Result(
     double Exact,
     double F1,
@@ -43,4 +45,12 @@ public sealed record SquadV2Result(
     SquadV2Subset? HasAnswer,
     SquadV2Subset? NoAnswer,
     IReadOnlyList<SquadExampleScore> RawExamples,
-    IReadOnlyList<SquadExampleScore> Examples);
+    IReadOnlyList<SquadExampleScore> Examples,
+    SquadV2BestThresholds BestThresholds);
+
+/// <summary>The best achievable scores over no-answer thresholds (SQuAD v2.0 script's <c>find_best_thresh</c>), in percent.</summary>
+/// <param name="BestExact">Best exact match over thresholds.</param>
+/// <param name="BestExactThreshold">The no-answer probability threshold achieving it.</param>
+/// <param name="BestF1">Best F1 over thresholds.</param>
+/// <param name="BestF1Threshold">The no-answer probability threshold achieving it.</param>
+public sealed record SquadV2BestThresholds(double BestExact, double BestExactThreshold, double BestF1, double BestF1Threshold);

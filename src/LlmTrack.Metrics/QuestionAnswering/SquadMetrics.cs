@@ -148,7 +148,38 @@ public static class SquadMetrics
             Subset(thresholded, hasAnswer, true),
             Subset(thresholded, hasAnswer, false),
             raw,
-            thresholded);
+            thresholded,
+            BestThresholds(examples, raw, hasAnswer));
+    }
+
+    // find_best_thresh: walk questions by ascending no-answer probability (stable), starting from the score of
+    // answering nothing, and keep the best running score and the probability where it was reached.
+    private static SquadV2BestThresholds BestThresholds(IReadOnlyList<SquadExample> examples, SquadExampleScore[] raw, bool[] hasAnswer)
+    {
+        var order = Enumerable.Range(0, examples.Count).OrderBy(i => examples[i].NoAnswerProbability).ToArray();
+        var noAnswerCount = hasAnswer.Count(h => !h);
+        (double Best, double Threshold) Find(Func<SquadExampleScore, double> select)
+        {
+            double current = noAnswerCount;
+            var best = current;
+            var threshold = 0.0;
+            foreach (var i in order)
+            {
+                double diff = hasAnswer[i] ? select(raw[i]) : examples[i].Prediction.Length > 0 ? -1 : 0;
+                current += diff;
+                if (current > best)
+                {
+                    best = current;
+                    threshold = examples[i].NoAnswerProbability;
+                }
+            }
+
+            return (100.0 * best / raw.Length, threshold);
+        }
+
+        var exact = Find(s => s.ExactMatch);
+        var f1 = Find(s => s.F1);
+        return new SquadV2BestThresholds(exact.Best, exact.Threshold, f1.Best, f1.Threshold);
     }
 
     private static SquadV2Subset? Subset(SquadExampleScore[] scores, bool[] hasAnswer, bool? which)

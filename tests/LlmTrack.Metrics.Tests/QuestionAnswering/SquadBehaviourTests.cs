@@ -64,6 +64,13 @@ public class SquadBehaviourTests
         Assert.Equal(new SquadExampleScore(1, 1), thresholded.Examples[0]);
         Assert.Equal(new SquadExampleScore(0, 0), thresholded.Examples[3]);
         Assert.Equal(100.0 * 3 / 5, thresholded.Exact);
+
+        // find_best_thresh by hand: order by probability q4(0.0) q2(0.1) q1(0.2) q0(0.9) q3(0.95); start at the 2
+        // unanswerable questions; q4 counts as answerable (its gold list is not empty) and scores 1 -> 3 (best, at 0.0);
+        // q2 is unanswerable but answered -> 2; q1 +1 -> 3 (not better); q0 empty prediction +0; q3 +0. Best 3/5.
+        Assert.Equal(new SquadV2BestThresholds(60.0, 0.0, 60.0, 0.0), raw.BestThresholds);
+        var improving = SquadMetrics.EvaluateV2([new("Paris", ["Paris"], 0.3), new("x", [], 0.8)]);
+        Assert.Equal(new SquadV2BestThresholds(100.0, 0.3, 100.0, 0.3), improving.BestThresholds);
     }
 
     [Fact]

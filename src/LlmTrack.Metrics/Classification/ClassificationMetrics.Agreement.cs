@@ -278,12 +278,13 @@ public static partial class ClassificationMetrics
             TypeCode.UInt16 when !typeof(TLabel).IsEnum => (ushort)1,
             TypeCode.UInt32 when !typeof(TLabel).IsEnum => 1u,
             TypeCode.UInt64 when !typeof(TLabel).IsEnum => 1ul,
+            TypeCode.Boolean => true,
             _ => null,
         };
         return one is TLabel label
             ? label
             : throw new ArgumentException(
-                $"Average.Binary needs ClassificationOptions.PositiveLabel for label type {typeof(TLabel).Name} (only integer labels default to 1).",
+                $"Average.Binary needs ClassificationOptions.PositiveLabel for label type {typeof(TLabel).Name} (only integer labels default to 1, and bool to true).",
                 nameof(ClassificationOptions<TLabel>.PositiveLabel));
     }
 }

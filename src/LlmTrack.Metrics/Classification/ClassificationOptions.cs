@@ -16,7 +16,7 @@ public sealed class ClassificationOptions<TLabel>
 
     /// <summary>
     /// The positive class for <see cref="Average.Binary"/> (scikit-learn's <c>pos_label</c>). When not set,
-    /// integer label types use 1 as scikit-learn does; other label types must set it.
+    /// integer label types use 1 and bool uses true, as scikit-learn does; other label types must set it.
     /// </summary>
     public TLabel? PositiveLabel
     {

@@ -46,6 +46,15 @@ public class ClassificationBehaviourTests
     }
 
     [Fact]
+    public void BoolLabelsDefaultToTrueAsPositive()
+    {
+        bool[] yTrue = [true, false, true, true];
+        bool[] yPred = [true, false, false, true];
+        Assert.Equal(2.0 / 3, ClassificationMetrics.Recall<bool>(yTrue, yPred, Average.Binary).Value, 15);
+        Assert.Equal([false, true], ClassificationMetrics.ConfusionMatrix<bool>(yTrue, yPred).Labels);
+    }
+
+    [Fact]
     public void NaNZeroDivisionPropagates()
     {
         int[] yTrue = [0, 0, 1, 1];

@@ -23,15 +23,9 @@ internal sealed class MlflowServerFixture : IDisposable
         Options.Http.MaxRetries = 3;
         configure?.Invoke(Options);
         Time = time;
-        Faults = faults;
-        HttpMessageHandler handler = MlflowHttpClient.CreatePrimaryHandler(Options);
-        if (faults is not null)
-        {
-            faults.InnerHandler = handler;
-            handler = faults;
-        }
-
-        Client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        Faults = faults ?? new FaultInjectingHandler();
+        Faults.InnerHandler = MlflowHttpClient.CreatePrimaryHandler(Options);
+        Client = new HttpClient(Faults) { Timeout = Timeout.InfiniteTimeSpan };
         Logs = new CapturingLoggerProvider();
         Store = new MlflowRestStore(Client, Options, time, Logs.CreateLogger("MlflowRestStore"), Counters, RetryQueue.Enqueue, random: random);
     }
@@ -42,7 +36,12 @@ internal sealed class MlflowServerFixture : IDisposable
 
     public FakeTimeProvider? Time { get; }
 
-    public FaultInjectingHandler? Faults { get; }
+    public FaultInjectingHandler Faults { get; }
+
+    /// <summary>Runs <paramref name="task"/>, advancing fake time only while no real request is in flight.</summary>
+    public Task<T> RunWithFakeTimeAsync<T>(Task<T> task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.InFlight == 0 && Faults.Calls > 0);
+
+    public Task RunWithFakeTimeAsync(Task task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.InFlight == 0 && Faults.Calls > 0);
 
     public HttpClient Client { get; }
 
@@ -90,6 +89,12 @@ internal sealed class MlflowServerFixture : IDisposable
 internal sealed class FaultInjectingHandler : DelegatingHandler
 {
     private int _calls;
+    private int _inFlight;
+
+    /// <summary>Requests being forwarded to the real server right now (hanging ones excluded).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public ConcurrentQueue<Uri> Seen { get; } = new();
 
     /// <summary>Decides the fault of each request (0-based call index over all requests).</summary>
     public Func<HttpRequestMessage, int, Fault> Plan { get; set; } = (_, _) => Fault.None;
@@ -99,6 +104,24 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var index = Interlocked.Increment(ref _calls) - 1;
+        Seen.Enqueue(request.RequestUri!);
+        Interlocked.Increment(ref _inFlight);
+        var hanging = false;
+        try
+        {
+            return await SendCoreAsync(request, index, () => { hanging = true; Interlocked.Decrement(ref _inFlight); }, cancellationToken);
+        }
+        finally
+        {
+            if (!hanging)
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, int index, Action startHanging, CancellationToken cancellationToken)
+    {
         switch (Plan(request, index))
         {
             case Fault.RefuseConnection:
@@ -115,6 +138,7 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
             {
                 using var response = await base.SendAsync(request, cancellationToken);
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
+                startHanging();
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 throw new InvalidOperationException("unreachable");
             }
@@ -161,12 +185,16 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 internal static class FakeTime
 {
     /// <summary>Advances <paramref name="time"/> in steps while <paramref name="task"/> is pending (no real back-off waits).</summary>
-    public static async Task<T> RunAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan step)
+    public static async Task<T> RunAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan step, Func<bool>? mayAdvance = null)
     {
         var guard = 0;
         while (!task.IsCompleted)
         {
-            time.Advance(step);
+            if (mayAdvance?.Invoke() ?? true)
+            {
+                time.Advance(step);
+            }
+
             await Task.WhenAny(task, Task.Delay(2));
             if (++guard > 100_000)
             {
@@ -177,8 +205,8 @@ internal static class FakeTime
         return await task;
     }
 
-    public static async Task RunAsync(FakeTimeProvider time, Task task, TimeSpan step) =>
-        await RunAsync(time, task.ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default), step);
+    public static async Task RunAsync(FakeTimeProvider time, Task task, TimeSpan step, Func<bool>? mayAdvance = null) =>
+        await RunAsync(time, task.ContinueWith(t => { t.GetAwaiter().GetResult(); return 0; }, TaskScheduler.Default), step, mayAdvance);
 }
 
 internal static class JsonAssert

@@ -334,3 +334,51 @@ internal sealed class FakeMlflowServer(bool fileStoreSemantics, Random random) :
     private static HttpResponseMessage Json(HttpStatusCode status, string body) =>
         new(status) { Content = new StringContent(body, Encoding.UTF8, body.StartsWith('<') ? "text/html" : "application/json") };
 }
+
+/// <summary>Other non-idempotent calls whose lost responses are reconciled.</summary>
+public sealed class LostResponseReconciliationTests
+{
+    [Fact]
+    public async Task CreateExperiment_LostResponse_RetryAlreadyExists_ReturnsCreatedId()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        var created = Recordings.Curl("basic.out", "experiments/create");
+        var duplicate = Recordings.Curl("basic.out", "experiments/create", occurrence: 1);
+        mlflow.Server.Given(mlflow.Post("experiments/create")).InScenario("c").WillSetStateTo("exists")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithBody(created.ResponseBody));
+        mlflow.Server.Given(mlflow.Post("experiments/create")).InScenario("c").WhenStateIs("exists")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(duplicate.Status).WithBody(duplicate.ResponseBody));
+        mlflow.Respond(mlflow.Get("experiments/get-by-name"), 200, Recordings.Curl("basic.out", "get-by-name?experiment_name=csharp-verify").ResponseBody);
+
+        var id = await mlflow.Store.CreateExperimentAsync("csharp-verify", null, [], CancellationToken.None);
+
+        Assert.Equal("1", id);
+        Assert.Equal(2, mlflow.Requests("experiments/create").Count);
+    }
+
+    [Fact]
+    public async Task DeleteTag_LostResponse_RetryNotFound_IsSuccess()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        mlflow.Server.Given(mlflow.Post("runs/delete-tag")).InScenario("d").WillSetStateTo("gone")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithBody("{}"));
+        mlflow.Server.Given(mlflow.Post("runs/delete-tag")).InScenario("d").WhenStateIs("gone")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(404).WithBody("""{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No tag with name: team in run with id r"}"""));
+
+        await mlflow.Store.DeleteTagAsync("r", "team", CancellationToken.None);
+
+        Assert.Equal(2, mlflow.Requests("runs/delete-tag").Count);
+    }
+
+    [Fact]
+    public async Task DeleteTag_NotFound_WithoutLostResponse_Throws()
+    {
+        using var mlflow = new MlflowServerFixture();
+        mlflow.Respond(mlflow.Post("runs/delete-tag"), 404, """{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No tag with name: team in run with id r"}""");
+
+        var ex = await Assert.ThrowsAsync<MlflowException>(() => mlflow.Store.DeleteTagAsync("r", "team", CancellationToken.None));
+        Assert.Equal(MlflowErrorCode.ResourceDoesNotExist, ex.ErrorCode);
+    }
+}

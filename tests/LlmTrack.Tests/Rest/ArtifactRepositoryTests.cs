@@ -104,13 +104,14 @@ public sealed class ArtifactRepositoryTests : IDisposable
         mlflow.Server.Given(Request.Create().UsingPut()).RespondWith(Response.Create().WithBody("{}"));
         var opens = 0;
         var repository = mlflow.Store.GetArtifactRepository(ArtifactUri);
+        var stalling = new StallingStream();
 
         var upload = repository.UploadAsync(
             "f.bin",
-            _ => Task.FromResult<Stream>(Interlocked.Increment(ref opens) == 1 ? new StallingStream() : new MemoryStream([1, 2, 3])),
+            _ => Task.FromResult<Stream>(Interlocked.Increment(ref opens) == 1 ? stalling : new MemoryStream([1, 2, 3])),
             3,
             CancellationToken.None);
-        await FakeTime.RunAsync(time, upload, TimeSpan.FromSeconds(1));
+        await FakeTime.RunAsync(time, upload, TimeSpan.FromSeconds(1), () => stalling.Reading);
 
         Assert.Equal(2, opens);
         Assert.IsType<Polly.Timeout.TimeoutRejectedException>(Assert.Single(mlflow.RetryQueue).Exception);
@@ -224,6 +225,10 @@ public sealed class ArtifactRepositoryTests : IDisposable
     /// <summary>A stream whose reads never complete until cancelled.</summary>
     private sealed class StallingStream : Stream
     {
+        private int _reading;
+
+        public bool Reading => Volatile.Read(ref _reading) != 0;
+
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -242,8 +247,16 @@ public sealed class ArtifactRepositoryTests : IDisposable
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return 0;
+            Volatile.Write(ref _reading, 1);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return 0;
+            }
+            finally
+            {
+                Volatile.Write(ref _reading, 0);
+            }
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

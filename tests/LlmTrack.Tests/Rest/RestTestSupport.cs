@@ -43,6 +43,11 @@ internal sealed class MlflowServerFixture : IDisposable
 
     public Task RunWithFakeTimeAsync(Task task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.InFlight == 0 && Faults.Calls > 0);
 
+    /// <summary>Runs <paramref name="task"/>, advancing fake time only while a request hangs (so only attempt timeouts fire).</summary>
+    public Task<T> RunWhileHangingAsync<T>(Task<T> task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.Hanging > 0);
+
+    public Task RunWhileHangingAsync(Task task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.Hanging > 0);
+
     public HttpClient Client { get; }
 
     public MlflowRestStore Store { get; }
@@ -90,6 +95,10 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
 {
     private int _calls;
     private int _inFlight;
+    private int _hanging;
+
+    /// <summary>Requests hanging after the server answered (waiting for the client's timeout).</summary>
+    public int Hanging => Volatile.Read(ref _hanging);
 
     /// <summary>Requests being forwarded to the real server right now (hanging ones excluded).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -139,7 +148,16 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
                 using var response = await base.SendAsync(request, cancellationToken);
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
                 startHanging();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                Interlocked.Increment(ref _hanging);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _hanging);
+                }
+
                 throw new InvalidOperationException("unreachable");
             }
 

@@ -139,7 +139,7 @@ public static class PerplexityMetrics
         var inRun = false;
         foreach (var c in text)
         {
-            var space = QuestionAnswering.PythonText.IsSpace(c);
+            var space = Text.PythonText.IsWhitespace(c);
             if (space && !inRun)
             {
                 count++;

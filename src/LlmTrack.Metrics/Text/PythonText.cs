@@ -4,9 +4,10 @@ using System.Text;
 namespace LlmTrack.Metrics.Text;
 
 /// <summary>
-/// Text primitives that behave like Python 3's <c>str</c> methods, which the reference
-/// implementations (sacreBLEU's BLEU, chrF and TER) rely on: whitespace as in <c>str.split()</c>,
-/// <c>str.strip()</c>/<c>rstrip()</c>, <c>str.lower()</c> (full case mapping with final sigma) and
+/// Text primitives that behave like Python 3's <c>str</c> methods and <c>re</c> classes, which the
+/// reference implementations (sacreBLEU's BLEU, chrF and TER, the SQuAD scripts, lm-eval's word
+/// count) rely on: whitespace as in <c>str.split()</c> and <c>\s</c>, <c>str.strip()</c>/<c>rstrip()</c>,
+/// <c>str.lower()</c> (full case mapping with final sigma), <c>re</c>'s word characters (<c>\w</c>) and
 /// indexing by code point (a surrogate pair is one character, a lone surrogate is kept as it is).
 /// </summary>
 internal static class PythonText
@@ -30,6 +31,20 @@ internal static class PythonText
 
         return c >= '\u0085' && char.IsWhiteSpace(c);
     }
+
+    /// <summary>
+    /// Whether <paramref name="codePoint"/> is a word character of Python's <c>re</c> (<c>\w</c> in a
+    /// <c>str</c> pattern): <c>str.isalnum()</c> or the underscore.
+    /// </summary>
+    /// <remarks>
+    /// <c>isalnum</c> is <c>isalpha</c> (categories Lu, Ll, Lt, Lm, Lo) or <c>isnumeric</c> (Nd, Nl, No;
+    /// the few other code points with a numeric value are CJK ideographs, already Lo). Lone
+    /// surrogates (Cs) are not word characters.
+    /// </remarks>
+    public static bool IsWordCharacter(int codePoint) =>
+        codePoint == '_' || Category(codePoint) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
+            or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter
+            or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber;
 
     /// <summary>Python's <c>str.rstrip()</c> without arguments.</summary>
     public static ReadOnlySpan<char> RStrip(ReadOnlySpan<char> text) => text[..TrimmedEnd(text)];

@@ -123,4 +123,27 @@ public class PythonTextTests
         Assert.Equal(0xD800, PythonText.CodePointAt("\uD800", 0, out length)); // high surrogate at the end
         Assert.Equal(1, length);
     }
+
+    [Theory]
+    [InlineData('a', true)]
+    [InlineData('_', true)]
+    [InlineData('7', true)]
+    [InlineData('\u00b2', true)] // SUPERSCRIPT TWO (No): isdigit
+    [InlineData('\u2170', true)] // SMALL ROMAN NUMERAL ONE (Nl): isnumeric
+    [InlineData('\u02b0', true)] // MODIFIER LETTER SMALL H (Lm)
+    [InlineData('\u4e00', true)] // CJK ideograph (Lo)
+    [InlineData('\u0301', false)] // COMBINING ACUTE ACCENT (Mn)
+    [InlineData('-', false)]
+    [InlineData('\u00a0', false)]
+    [InlineData('\u200b', false)] // ZERO WIDTH SPACE (Cf)
+    public void WordCharactersLikePythonRe(char c, bool expected) => Assert.Equal(expected, PythonText.IsWordCharacter(c));
+
+    [Fact]
+    public void AstralAndSurrogateWordCharactersLikePythonRe()
+    {
+        Assert.True(PythonText.IsWordCharacter(0x10400)); // DESERET CAPITAL LONG I (Lu)
+        Assert.True(PythonText.IsWordCharacter(0x1D7CE)); // MATHEMATICAL BOLD DIGIT ZERO (Nd)
+        Assert.False(PythonText.IsWordCharacter(0x1F600)); // emoji (So)
+        Assert.False(PythonText.IsWordCharacter(0xD800)); // lone surrogate (Cs)
+    }
 }

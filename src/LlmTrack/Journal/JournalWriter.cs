@@ -262,11 +262,6 @@ internal sealed class JournalWriter : IDisposable
 
         try
         {
-            if (_dataSinceHeartbeat)
-            {
-                AppendActivity(Now());
-            }
-
             FlushCore();
         }
         catch (JournalException ex)

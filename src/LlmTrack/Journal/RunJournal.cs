@@ -9,7 +9,7 @@ namespace LlmTrack.Journal;
 /// <para>Wiring (logging → journal → shipper → store):</para>
 /// <list type="number">
 /// <item><b>Start a run</b>: <see cref="Create"/> with a <see cref="RunCreatedRecord"/> (durable when it returns),
-/// then <see cref="OpenWriter"/> for the run's background writer task.</item>
+/// its <see cref="OpenWriter"/> is the run's writer, owned by the run's background writer task.</item>
 /// <item><b>Background writer task</b> (single writer): drain the in-memory queue into
 /// <see cref="JournalWriter.AppendMetrics"/>/<see cref="JournalWriter.AppendParams"/>/<see cref="JournalWriter.AppendTags"/>/
 /// <see cref="JournalWriter.Append(JournalRecord)"/>; call <see cref="JournalWriter.FlushToDisk"/> when the user calls
@@ -156,19 +156,16 @@ internal sealed class RunJournal : IDisposable
         }
     }
 
-    /// <summary>The journal's writer (one per journal; repairs a torn tail of the last segment when opened).</summary>
+    /// <summary>
+    /// The journal's single writer, opened on first use (opening repairs a torn tail of the last segment).
+    /// <see cref="Create"/> opens it already; after the writer was disposed, this opens a new one.
+    /// </summary>
     public JournalWriter OpenWriter()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_lock is null, this);
-            if (_writer is not null)
-            {
-                throw new InvalidOperationException("The journal's writer is already open; a journal has a single writer.");
-            }
-
-            _writer = new JournalWriter(this);
-            return _writer;
+            return _writer ??= new JournalWriter(this);
         }
     }
 

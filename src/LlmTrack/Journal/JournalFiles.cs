@@ -140,6 +140,12 @@ internal static class JournalFiles
     /// <summary>Reads a whole file, or returns false when it does not exist.</summary>
     public static bool TryReadAll(string path, [NotNullWhen(true)] out byte[]? content)
     {
+        if (!File.Exists(path))
+        {
+            content = null;
+            return false;
+        }
+
         try
         {
             content = File.ReadAllBytes(path);

@@ -34,6 +34,12 @@ internal sealed class JournalOptions
     public int MaxUnwrittenBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// The longest an appended record stays not durable while the writer is active: see
+    /// <see cref="JournalWriter.FlushIfDue"/> (default 200 ms). <c>Flush()</c> makes values durable at once.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
     /// How often <see cref="JournalWriter.FlushToDisk"/> adds a heartbeat (<see cref="ActivityRecord"/>) while
     /// data is being written (default 5 s). The last heartbeat becomes the end time of a run whose process died.
     /// </summary>

@@ -52,18 +52,22 @@ internal sealed class JournalWriter : IDisposable
     private bool _dataSinceHeartbeat;
     private long _maxActivity;
     private JournalException? _writeError;
-    private RunJournalState _state;
+    private readonly List<JournalRecord> _lifecycleToSave = [];
+    private long _savedActivity;
+    private long _lastFlush;
     private bool _stateDirty;
     private bool _disposed;
     private bool _rolloverBlocked;
+    private bool _unsyncedWrites;
 
     internal JournalWriter(RunJournal journal)
     {
         _journal = journal;
         _options = journal.Options;
-        _state = journal.State;
+        _savedActivity = journal.State.LastActivity;
         _pending = new JournalBuffer(Math.Min(_options.WriteBufferSize, 1024 * 1024) + 64 * 1024);
         _lastHeartbeat = Now();
+        _lastFlush = _lastHeartbeat;
         OpenForAppend();
         MeasureOthers();
     }
@@ -215,7 +219,7 @@ internal sealed class JournalWriter : IDisposable
 
         if (record is RunCreatedRecord or RunMappedRecord or RunEndedRecord)
         {
-            _state = _state.Apply(record);
+            _lifecycleToSave.Add(record);
             _stateDirty = true;
             try
             {
@@ -239,6 +243,26 @@ internal sealed class JournalWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         FlushCore();
+    }
+
+    /// <summary>
+    /// Flushes to disk when <see cref="JournalOptions.FlushInterval"/> has passed since the last flush and
+    /// something was appended since; returns whether it flushed. The background writer calls it after each
+    /// drain of the in-memory queue (and on a timer while idle), which bounds how long an appended value
+    /// stays not durable.
+    /// </summary>
+    /// <exception cref="JournalException">As <see cref="FlushToDisk"/>.</exception>
+    public bool FlushIfDue()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Now() - _lastFlush < (long)_options.FlushInterval.TotalMilliseconds ||
+            (_pending.Length == 0 && !_unsyncedWrites && !_stateDirty))
+        {
+            return false;
+        }
+
+        FlushCore();
+        return true;
     }
 
     /// <summary>
@@ -299,6 +323,8 @@ internal sealed class JournalWriter : IDisposable
             throw _writeError;
         }
 
+        _unsyncedWrites = false;
+        _lastFlush = now;
         SaveStateIfDirty();
     }
 
@@ -323,17 +349,24 @@ internal sealed class JournalWriter : IDisposable
 
     private void SaveStateIfDirty()
     {
-        if (_maxActivity > _state.LastActivity)
+        if (!_stateDirty && _maxActivity <= _savedActivity)
         {
-            _state = _state with { LastActivity = _maxActivity };
-            _stateDirty = true;
+            return;
         }
 
-        if (_stateDirty)
+        var activity = _maxActivity;
+        _journal.UpdateState(state =>
         {
-            _journal.SaveState(_state);
-            _stateDirty = false;
-        }
+            foreach (var record in _lifecycleToSave)
+            {
+                state = state.Apply(record);
+            }
+
+            return activity > state.LastActivity ? state with { LastActivity = activity } : state;
+        });
+        _lifecycleToSave.Clear();
+        _savedActivity = activity;
+        _stateDirty = false;
     }
 
     private JournalAppendResult Commit(int start, int keyCount, int items, bool capped, out bool retry)
@@ -444,6 +477,7 @@ internal sealed class JournalWriter : IDisposable
             RandomAccess.Write(_stream.SafeFileHandle, _pending.WrittenSpan, _writtenLength);
             _writtenLength += _pending.Length;
             _pending.Truncate(0);
+            _unsyncedWrites = true;
             _writeError = null;
             _rolloverBlocked = false;
 
@@ -615,7 +649,7 @@ internal sealed class JournalWriter : IDisposable
         _keys.Clear();
     }
 
-    private static void RejectCredentials(string? uri)
+    internal static void RejectCredentials(string? uri)
     {
         if (uri is not null && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && !string.IsNullOrEmpty(parsed.UserInfo))
         {

@@ -13,10 +13,11 @@ namespace LlmTrack.Journal;
 /// <item><b>Background writer task</b> (single writer): drain the in-memory queue into
 /// <see cref="JournalWriter.AppendMetrics"/>/<see cref="JournalWriter.AppendParams"/>/<see cref="JournalWriter.AppendTags"/>/
 /// <see cref="JournalWriter.Append(JournalRecord)"/>; call <see cref="JournalWriter.FlushToDisk"/> when the user calls
-/// <c>Flush()</c> and at least every N ms; append <see cref="RunEndedRecord"/> at <c>End()</c>.</item>
+/// <c>Flush()</c> and <see cref="JournalWriter.FlushIfDue"/> after each drain (durable within
+/// <see cref="JournalOptions.FlushInterval"/>); append <see cref="RunEndedRecord"/> at <c>End()</c>.</item>
 /// <item><b>Shipper task</b>: <see cref="OpenReader"/> (starts at the bookmark); for each <see cref="JournalEntry"/>:
-/// <see cref="RunCreatedRecord"/> → <c>CreateRunAsync</c> unless <see cref="State"/> has a server run id, then hand a
-/// <see cref="RunMappedRecord"/> to the writer task; metrics/params/tags → <c>LogBatchAsync</c> (records are already
+/// <see cref="RunCreatedRecord"/> → <c>CreateRunAsync</c> unless <see cref="State"/> has a server run id, then
+/// <see cref="MapServerRun"/> (durable at once; a <see cref="RunMappedRecord"/> appended by the writer task has the same effect); metrics/params/tags → <c>LogBatchAsync</c> (records are already
 /// within one batch's limits); data sets → <c>LogInputsAsync</c>; <see cref="RunEndedRecord"/> → <c>UpdateRunAsync</c>.
 /// After the server accepted, <see cref="Acknowledge"/>(<see cref="JournalEntry.Next"/>). A batch rejected for its
 /// content is split until the bad item is isolated; it goes to <see cref="DeadLetters"/> and is acknowledged.</item>
@@ -31,6 +32,7 @@ namespace LlmTrack.Journal;
 internal sealed class RunJournal : IDisposable
 {
     private readonly object _gate = new();
+    private readonly object _saveGate = new();
     private JournalLock? _lock;
     private JournalWriter? _writer;
     private JournalPosition _bookmark;
@@ -105,7 +107,8 @@ internal sealed class RunJournal : IDisposable
         var journal = new RunJournal(options, folder, journalLock, RunJournalState.From(created));
         try
         {
-            journal.SaveState(journal._state);
+            var initial = journal._state;
+            journal.UpdateState(_ => initial);
             var writer = journal.OpenWriter();
             writer.Append(created);
             writer.FlushToDisk();
@@ -264,12 +267,31 @@ internal sealed class RunJournal : IDisposable
         }
     }
 
-    internal void SaveState(RunJournalState state)
+    /// <summary>
+    /// Records durably (in <c>run.json</c>, before it returns) that the server created the run: the local
+    /// run maps to <paramref name="serverRunId"/>. The shipper calls it right after <c>CreateRunAsync</c>, so a
+    /// later process never creates the run twice.
+    /// </summary>
+    /// <exception cref="ArgumentException">The artifact URI contains user info (credentials).</exception>
+    public void MapServerRun(string serverRunId, string? artifactUri)
     {
-        JournalFiles.WriteAtomically(Path.Combine(Folder, JournalFiles.ManifestFileName), state.ToJson());
-        lock (_gate)
+        ArgumentException.ThrowIfNullOrEmpty(serverRunId);
+        JournalWriter.RejectCredentials(artifactUri);
+        ObjectDisposedException.ThrowIf(_lock is null, this);
+        UpdateState(state => state.Apply(new RunMappedRecord(serverRunId, artifactUri)));
+    }
+
+    /// <summary>Changes <c>run.json</c> atomically; changes from several tasks are serialized.</summary>
+    internal void UpdateState(Func<RunJournalState, RunJournalState> change)
+    {
+        lock (_saveGate)
         {
-            _state = state;
+            var next = change(State);
+            JournalFiles.WriteAtomically(Path.Combine(Folder, JournalFiles.ManifestFileName), next.ToJson());
+            lock (_gate)
+            {
+                _state = next;
+            }
         }
     }
 

@@ -147,4 +147,53 @@ public class JournalRoundTripTests
         Assert.Single(activities);
         Assert.Equal(root.Now, activities[0].Time);
     }
+
+    [Fact]
+    public void FlushIfDueFlushesOnlyAfterTheIntervalAndWhenSomethingIsPending()
+    {
+        using var root = new TempJournalRoot();
+        using var journal = RunJournal.Create(root.Options, root.Created());
+        var writer = journal.OpenWriter();
+        root.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(writer.FlushIfDue());
+        writer.AppendMetrics([new Metric("m", 1, root.Now, 0)]);
+        var length = new FileInfo(root.SegmentPath(1)).Length;
+        root.Time.Advance(TimeSpan.FromMilliseconds(100));
+        writer.FlushToDisk();
+        writer.AppendMetrics([new Metric("m", 2, root.Now, 1)]);
+        Assert.False(writer.FlushIfDue());
+        root.Time.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.False(writer.FlushIfDue());
+        root.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(writer.FlushIfDue());
+        Assert.True(new FileInfo(root.SegmentPath(1)).Length > length);
+        Assert.Equal(3, root.ReadAll().Count);
+    }
+
+    [Fact]
+    public async Task MapServerRunIsDurableAtOnceAndConcurrentWithTheWriter()
+    {
+        using var root = new TempJournalRoot();
+        using (var journal = RunJournal.Create(root.Options, root.Created()))
+        {
+            var writer = journal.OpenWriter();
+            var mapping = Task.Run(() => journal.MapServerRun("server-run", "mlflow-artifacts:/1/server-run/artifacts"));
+            for (var i = 0; i < 50; i++)
+            {
+                writer.AppendMetrics([new Metric("m", i, root.Now + i, i)]);
+                writer.FlushToDisk();
+            }
+
+            await mapping;
+            Assert.Equal("server-run", JournalDirectory.LoadState(root.Folder(), root.Options)!.ServerRunId);
+            writer.Append(new RunEndedRecord(RunStatus.Finished, root.Now + 100));
+            Assert.Throws<ArgumentException>(() => journal.MapServerRun("x", "https://u:p@host/a"));
+        }
+
+        var state = JournalDirectory.LoadState(root.Folder(), root.Options)!;
+        Assert.Equal("server-run", state.ServerRunId);
+        Assert.Equal("mlflow-artifacts:/1/server-run/artifacts", state.ArtifactUri);
+        Assert.Equal(RunStatus.Finished, state.EndStatus);
+        Assert.Equal(root.Now + 100, state.LastActivity);
+    }
 }

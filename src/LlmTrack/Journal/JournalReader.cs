@@ -33,6 +33,7 @@ internal sealed class JournalReader : IDisposable
     private long _segmentId;
     private long _offset;
     private long _nextSegmentToOpen;
+    private bool _rereadAfterSeal;
 
     /// <summary>Reads the journal in <paramref name="runFolder"/> from <paramref name="from"/>.</summary>
     /// <param name="runFolder">The run journal's folder.</param>
@@ -72,6 +73,7 @@ internal sealed class JournalReader : IDisposable
                     var record = JournalRecordCodec.Decode(type, _scratch.AsSpan(0, payloadLength), _keys);
                     var start = new JournalPosition(_segmentId, _offset);
                     _offset += recordLength;
+                    _rereadAfterSeal = false;
                     entry = new JournalEntry(record, start, new JournalPosition(_segmentId, _offset));
                     return true;
                 }
@@ -88,11 +90,15 @@ internal sealed class JournalReader : IDisposable
                 return false;
             }
 
-            // The writer has moved on, so this segment is complete; re-check in case it grew before the rollover.
-            if (RandomAccess.GetLength(_handle!) != length)
+            // The writer has moved on, so this segment is complete. Read once more before judging: the first
+            // read may have raced with the segment's last write.
+            if (!_rereadAfterSeal || RandomAccess.GetLength(_handle!) != length)
             {
+                _rereadAfterSeal = true;
                 continue;
             }
+
+            _rereadAfterSeal = false;
 
             if (status != SegmentReadStatus.End)
             {

@@ -104,6 +104,12 @@ internal sealed class RunJournal : IDisposable
         JournalFiles.CreatePrivateFolder(options.Root);
         JournalFiles.CreatePrivateFolder(folder);
         var journalLock = JournalLock.TryAcquire(folder) ?? throw LockedError(folder);
+        if (JournalFiles.ListSegments(folder).Count > 0)
+        {
+            journalLock.Dispose();
+            throw new JournalException(JournalErrorKind.IOError, folder, $"LlmTrack journal: a journal of run '{created.LocalRunId}' already exists at '{folder}'; open it instead of creating it.");
+        }
+
         var journal = new RunJournal(options, folder, journalLock, RunJournalState.From(created));
         try
         {

@@ -121,6 +121,17 @@ public class JournalRoundTripTests
     }
 
     [Fact]
+    public void CreatingAJournalThatExistsFails()
+    {
+        using var root = new TempJournalRoot();
+        RunJournal.Create(root.Options, root.Created()).Dispose();
+        var error = Assert.Throws<JournalException>(() => RunJournal.Create(root.Options, root.Created()));
+        Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
+        using var reopened = RunJournal.Open(root.Options, "run1");
+        Assert.Single(root.ReadAll());
+    }
+
+    [Fact]
     public void InvalidRunIdsAreRejected()
     {
         using var root = new TempJournalRoot();

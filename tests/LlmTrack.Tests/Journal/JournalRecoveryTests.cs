@@ -287,4 +287,64 @@ public class JournalRecoveryTests
         Assert.Equal(Enumerable.Range(0, 200).Select(i => (double)i), seen);
         Assert.Empty(root.Warnings);
     }
+
+    [Fact]
+    public async Task ConcurrentWriterAndShipperSeeEveryRecordInOrderWithoutFalseCorruption()
+    {
+        using var root = new TempJournalRoot();
+        root.Options.SegmentSize = 4096;
+        root.Options.WriteBufferSize = 512;
+        root.Options.MaxUnwrittenBytes = 4096;
+        using var journal = RunJournal.Create(root.Options, root.Created());
+        var writer = journal.OpenWriter();
+        const int total = 20_000;
+        var done = false;
+        var writing = Task.Run(() =>
+        {
+            for (var i = 0; i < total; i += 20)
+            {
+                writer.AppendMetrics(Batch(root, i, 20));
+                if (i % 400 == 0)
+                {
+                    writer.FlushToDisk();
+                }
+            }
+
+            writer.FlushToDisk();
+            Volatile.Write(ref done, true);
+        });
+
+        var seen = new List<double>(total);
+        using (var reader = journal.OpenReader())
+        {
+            while (true)
+            {
+                var finished = Volatile.Read(ref done);
+                JournalEntry? last = null;
+                while (reader.TryRead(out var entry))
+                {
+                    seen.AddRange(Values([entry]));
+                    last = entry;
+                }
+
+                if (last is not null)
+                {
+                    journal.Acknowledge(last.Next);
+                }
+
+                if (finished)
+                {
+                    break;
+                }
+
+                await Task.Yield();
+            }
+        }
+
+        await writing;
+        Assert.Equal(Enumerable.Range(0, total).Select(i => (double)i), seen);
+        Assert.Empty(root.Warnings);
+        Assert.False(Directory.Exists(Path.Combine(root.Folder(), JournalFiles.CorruptFolderName)));
+        Assert.True(JournalFiles.ListSegments(root.Folder()).Count <= 2);
+    }
 }

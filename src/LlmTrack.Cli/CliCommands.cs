@@ -1,0 +1,15 @@
+using System.CommandLine;
+using LlmTrack.Cli.Score;
+
+namespace LlmTrack.Cli;
+
+/// <summary>The root command and its command groups; add a new group here.</summary>
+internal static class CliCommands
+{
+    /// <summary>Builds the <c>llmtrack</c> root command with every command group.</summary>
+    /// <returns>The root command.</returns>
+    public static RootCommand CreateRoot() => new("llmtrack: track and evaluate language models.")
+    {
+        ScoreCommand.Create(),
+    };
+}

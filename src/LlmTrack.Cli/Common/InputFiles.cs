@@ -65,13 +65,14 @@ internal static class InputFiles
                 }
                 catch (JsonException e)
                 {
-                    throw new CliInputException($"{path}:{i + 1}: invalid JSON: {e.Message}", e);
+                    throw new CliInputException($"{path}:{i + 1}: invalid JSON{Position(e)}: {Reason(e)}", e);
                 }
 
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                JsonValueKind kind = document.RootElement.ValueKind;
+                if (kind != JsonValueKind.Object)
                 {
                     document.Dispose();
-                    throw new CliInputException($"{path}:{i + 1}: expected a JSON object, found {Describe(document.RootElement.ValueKind)}.");
+                    throw new CliInputException($"{path}:{i + 1}: expected a JSON object, found {Describe(kind)}.");
                 }
 
                 documents.Add((i + 1, document));
@@ -108,6 +109,16 @@ internal static class InputFiles
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
+
+    private static string Position(JsonException e) =>
+        e.BytePositionInLine is long position ? $" at byte {position + 1}" : string.Empty;
+
+    private static string Reason(JsonException e)
+    {
+        string message = e.Message;
+        int details = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return details > 0 ? message[..details] : message;
+    }
 
     private static string ReadText(string path, string role)
     {

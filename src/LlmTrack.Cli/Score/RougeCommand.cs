@@ -32,6 +32,7 @@ internal static class RougeCommand
                 }
             }
         });
+        references.Validators.Add(UnknownOptionCheck.Validate);
         var stemmer = new Option<bool>("--use-stemmer") { Description = "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer)." };
         var format = OutputFormatOption.Create();
         var width = TextOutput.CreateWidthOption(4);

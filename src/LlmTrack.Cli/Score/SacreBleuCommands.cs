@@ -228,6 +228,7 @@ internal static class SacreBleuCommands
                     r.AddError($"--num-refs must be at least 1, got {r.GetValueOrDefault<int>()}.");
                 }
             });
+            References.Validators.Add(UnknownOptionCheck.Validate);
             command.Options.Add(Input);
             command.Arguments.Add(References);
             command.Options.Add(NumRefs);

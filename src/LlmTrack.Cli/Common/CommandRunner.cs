@@ -27,7 +27,9 @@ internal static class CommandRunner
             {
                 // The metrics library validates its input with ArgumentException (e.g. a label set that does not fit
                 // the chosen average); the message names the rule.
-                stderr.WriteLine($"llmtrack: error: {e.Message}");
+                string suffix = $" (Parameter '{e.ParamName}')";
+                string message = e.ParamName is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+                stderr.WriteLine($"llmtrack: error: {message}");
                 return CliApp.InputError;
             }
         });

@@ -241,7 +241,7 @@ internal static class SacreBleuCommands
         }
 
         public SegmentFiles ReadFiles(ParseResult parseResult) =>
-            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs));
+            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs), requireReference: true);
 
         public int Write(ParseResult parseResult, TextWriter stdout, SacreBleuScoreLine line, int segmentCount, SampleScorer scorer)
         {

@@ -14,9 +14,10 @@ internal sealed record SegmentFiles(string[] Hypotheses, string[][] References)
     /// <param name="hypothesisPath">The hypothesis file.</param>
     /// <param name="referencePaths">The reference files.</param>
     /// <param name="numRefs">References per line of a single reference file.</param>
+    /// <param name="requireReference">Refuse a segment whose references are all empty, as sacreBLEU's metrics do.</param>
     /// <returns>The segments.</returns>
     /// <exception cref="CliInputException">A file is missing, empty or not UTF-8, or the line counts differ.</exception>
-    public static SegmentFiles Read(string hypothesisPath, IReadOnlyList<string> referencePaths, int numRefs = 1)
+    public static SegmentFiles Read(string hypothesisPath, IReadOnlyList<string> referencePaths, int numRefs = 1, bool requireReference = false)
     {
         if (referencePaths.Count == 0)
         {
@@ -65,6 +66,20 @@ internal sealed record SegmentFiles(string[] Hypotheses, string[][] References)
                 for (int k = 0; k < numRefs; k++)
                 {
                     references[k][i] = fields[k];
+                }
+            }
+        }
+
+        if (requireReference)
+        {
+            for (int i = 0; i < hypotheses.Length; i++)
+            {
+                if (references.All(stream => stream[i].Length == 0))
+                {
+                    string files = string.Join("', '", referencePaths);
+                    throw new CliInputException(
+                        $"line {i + 1}: every reference is empty in '{files}' (sacreBLEU stops with \"Empty or `None` reference sentence found.\"); " +
+                        "with several reference files, at least one reference per line must be non-empty.");
                 }
             }
         }

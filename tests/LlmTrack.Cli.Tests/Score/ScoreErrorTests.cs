@@ -43,6 +43,26 @@ public class ScoreErrorTests
         Assert.Contains("has 2 (sacreBLEU would truncate to the shorter file; llmtrack refuses).", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("bleu")]
+    [InlineData("chrf")]
+    [InlineData("ter")]
+    public async Task SegmentWithoutAnyReferenceIsAnInputError(string metric)
+    {
+        using var files = new TempFiles();
+        string hyp = files.Write("hyp.txt", "a b\nc d\n");
+        string reference = files.Write("ref.txt", "a b\n\n");
+        var run = await RunAsync("score", metric, "-i", hyp, reference);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("llmtrack: error: line 2: every reference is empty in '", run.Stderr);
+
+        // A second reference file fills the gap: a variable number of references per segment (nrefs:var).
+        string second = files.Write("ref2.txt", "a b\nc d\n");
+        var twoRefs = await RunAsync("score", metric, "-i", hyp, reference, second);
+        Assert.Equal(0, twoRefs.ExitCode);
+        Assert.Contains("|nrefs:var|", twoRefs.Stdout);
+    }
+
     [Fact]
     public async Task EmptyFileIsAnInputError()
     {

@@ -18,15 +18,16 @@ internal static class CliApp
     /// <param name="args">The command-line arguments (without the program name).</param>
     /// <param name="stdout">Where results go.</param>
     /// <param name="stderr">Where errors and warnings go.</param>
+    /// <param name="stdin">Where a hypothesis given as <c>-</c> (or no <c>-i</c>) is read from; null for <see cref="Console.In"/>.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>0 on success, 1 on bad input, 2 on a bad command line.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
-        RootCommand root = CliCommands.CreateRoot();
+        RootCommand root = CliCommands.CreateRoot(new CliContext(stdin ?? Console.In));
         ParseResult parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {

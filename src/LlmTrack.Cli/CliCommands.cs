@@ -7,9 +7,10 @@ namespace LlmTrack.Cli;
 internal static class CliCommands
 {
     /// <summary>Builds the <c>llmtrack</c> root command with every command group.</summary>
+    /// <param name="context">What the commands need from the process (standard input).</param>
     /// <returns>The root command.</returns>
-    public static RootCommand CreateRoot() => new("llmtrack: track and evaluate language models.")
+    public static RootCommand CreateRoot(CliContext context) => new("llmtrack: track and evaluate language models.")
     {
-        ScoreCommand.Create(),
+        ScoreCommand.Create(context),
     };
 }

@@ -6,11 +6,13 @@ namespace LlmTrack.Cli.Tests;
 /// <summary>Runs the CLI in-process and captures its output.</summary>
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
-    public static async Task<CliRun> RunAsync(params string[] args)
+    public static Task<CliRun> RunAsync(params string[] args) => RunWithStdinAsync("", args);
+
+    public static async Task<CliRun> RunWithStdinAsync(string stdin, params string[] args)
     {
         var stdout = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var stderr = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        int exit = await CliApp.RunAsync(args, stdout, stderr);
+        int exit = await CliApp.RunAsync(args, stdout, stderr, new StringReader(stdin));
         return new CliRun(exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -37,6 +37,25 @@ internal static class InputFiles
     }
 
     /// <summary>
+    /// The lines of standard input as sacreBLEU reads them (a text wrapper with universal newlines: <c>\n</c>,
+    /// <c>\r\n</c> and <c>\r</c> end lines), trailing whitespace stripped.
+    /// </summary>
+    /// <param name="reader">Standard input.</param>
+    /// <param name="role">What is read, for messages.</param>
+    /// <returns>The lines; never empty.</returns>
+    /// <exception cref="CliInputException">Nothing was read.</exception>
+    public static string[] ReadSegments(TextReader reader, string role)
+    {
+        var segments = new List<string>();
+        while (reader.ReadLine() is string line)
+        {
+            segments.Add(PythonText.RStrip(line));
+        }
+
+        return segments.Count > 0 ? [.. segments] : throw new CliInputException($"{role} is empty.");
+    }
+
+    /// <summary>
     /// The JSON objects of a JSON Lines file, with their 1-based line numbers. Blank lines are skipped.
     /// </summary>
     /// <param name="path">The file.</param>

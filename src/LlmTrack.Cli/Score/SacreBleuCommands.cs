@@ -13,10 +13,11 @@ namespace LlmTrack.Cli.Score;
 internal static class SacreBleuCommands
 {
     /// <summary>Builds <c>score bleu</c> with sacreBLEU's BLEU options.</summary>
+    /// <param name="context">Standard input for a piped hypothesis.</param>
     /// <returns>The command.</returns>
-    public static Command CreateBleu()
+    public static Command CreateBleu(CliContext context)
     {
-        var common = new SacreBleuCommonOptions();
+        var common = new SacreBleuCommonOptions(context);
         var tokenize = new Option<string>("--tokenize", "-tok")
         {
             Description = "Tokenization: 13a (default), intl, zh, char or none.",
@@ -62,10 +63,11 @@ internal static class SacreBleuCommands
     }
 
     /// <summary>Builds <c>score chrf</c> with sacreBLEU's chrF options.</summary>
+    /// <param name="context">Standard input for a piped hypothesis.</param>
     /// <returns>The command.</returns>
-    public static Command CreateChrf()
+    public static Command CreateChrf(CliContext context)
     {
-        var common = new SacreBleuCommonOptions();
+        var common = new SacreBleuCommonOptions(context);
         var charOrder = new Option<int>("--chrf-char-order", "-cc")
         {
             Description = "Character n-gram order, 1-6 (default 6).",
@@ -114,10 +116,11 @@ internal static class SacreBleuCommands
     }
 
     /// <summary>Builds <c>score ter</c> with sacreBLEU's TER options.</summary>
+    /// <param name="context">Standard input for a piped hypothesis.</param>
     /// <returns>The command.</returns>
-    public static Command CreateTer()
+    public static Command CreateTer(CliContext context)
     {
-        var common = new SacreBleuCommonOptions();
+        var common = new SacreBleuCommonOptions(context);
         var caseSensitive = new Option<bool>("--ter-case-sensitive") { Description = "Case-sensitive TER." };
         var asian = new Option<bool>("--ter-asian-support") { Description = "Special treatment of Asian characters." };
         var noPunct = new Option<bool>("--ter-no-punct") { Description = "Remove punctuation." };
@@ -158,12 +161,12 @@ internal static class SacreBleuCommands
     }
 
     /// <summary>The input, reporting and confidence options every sacreBLEU metric shares.</summary>
-    private sealed class SacreBleuCommonOptions
+    private sealed class SacreBleuCommonOptions(CliContext context)
     {
         public Option<string> Input { get; } = new("--input", "-i")
         {
-            Description = "The hypothesis file, one segment per line (UTF-8).",
-            Required = true,
+            Description = "The hypothesis file, one segment per line (UTF-8); '-' or no -i reads standard input.",
+            DefaultValueFactory = _ => "-",
         };
 
         public Argument<string[]> References { get; } = new("references")
@@ -241,7 +244,7 @@ internal static class SacreBleuCommands
         }
 
         public SegmentFiles ReadFiles(ParseResult parseResult) =>
-            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs), requireReference: true);
+            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs), requireReference: true, stdin: context.Stdin);
 
         public int Write(ParseResult parseResult, TextWriter stdout, SacreBleuScoreLine line, int segmentCount, SampleScorer scorer)
         {

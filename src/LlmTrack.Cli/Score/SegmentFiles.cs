@@ -15,9 +15,10 @@ internal sealed record SegmentFiles(string[] Hypotheses, string[][] References)
     /// <param name="referencePaths">The reference files.</param>
     /// <param name="numRefs">References per line of a single reference file.</param>
     /// <param name="requireReference">Refuse a segment whose references are all empty, as sacreBLEU's metrics do.</param>
+    /// <param name="stdin">Read the hypotheses from here when <paramref name="hypothesisPath"/> is <c>-</c>.</param>
     /// <returns>The segments.</returns>
     /// <exception cref="CliInputException">A file is missing, empty or not UTF-8, or the line counts differ.</exception>
-    public static SegmentFiles Read(string hypothesisPath, IReadOnlyList<string> referencePaths, int numRefs = 1, bool requireReference = false)
+    public static SegmentFiles Read(string hypothesisPath, IReadOnlyList<string> referencePaths, int numRefs = 1, bool requireReference = false, TextReader? stdin = null)
     {
         if (referencePaths.Count == 0)
         {
@@ -34,7 +35,9 @@ internal sealed record SegmentFiles(string[] Hypotheses, string[][] References)
             throw new CliInputException("--num-refs reads tab-separated references from a single reference file; give only one reference file.");
         }
 
-        string[] hypotheses = InputFiles.ReadSegments(hypothesisPath, "hypothesis file");
+        string[] hypotheses = hypothesisPath == "-" && stdin is not null
+            ? InputFiles.ReadSegments(stdin, "standard input")
+            : InputFiles.ReadSegments(hypothesisPath, "hypothesis file");
         string[][] references;
         if (numRefs == 1)
         {

@@ -67,6 +67,18 @@ public class SacreBleuCommandTests
     private static string[] Lines(string name) => File.ReadAllLines(Flores(name)).Select(l => l.TrimEnd()).ToArray();
 
     [Fact]
+    public async Task HypothesesCanBePipedThroughStandardInput()
+    {
+        // As `cat hyp | sacrebleu ref`: no -i (or -i -) reads standard input, with universal newlines.
+        string hypotheses = File.ReadAllText(Flores(System1)).Replace("\n", "\r\n");
+        var piped = await RunWithStdinAsync(hypotheses, "score", "bleu", Flores(Reference));
+        Assert.Equal(0, piped.ExitCode);
+        Assert.StartsWith("BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 = 46.6 74.1/53.7/40.9/31.8 (BP = 0.977 ratio = 0.977 hyp_len = 25921 ", piped.Stdout);
+        var dash = await RunWithStdinAsync(hypotheses, "score", "bleu", "-i", "-", Flores(Reference));
+        Assert.Equal(piped.Stdout, dash.Stdout);
+    }
+
+    [Fact]
     public async Task ScoreOnlyPrintsTheScore()
     {
         var run = await RunAsync("score", "bleu", "-i", Flores(System2), Flores(Reference), "-b", "-w", "4");

@@ -64,6 +64,15 @@ public class ScoreErrorTests
     }
 
     [Fact]
+    public async Task EmptyStandardInputIsAnInputError()
+    {
+        using var files = new TempFiles();
+        var run = await RunAsync("score", "bleu", files.Write("ref.txt", "a\n"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("llmtrack: error: standard input is empty.\n", run.Stderr);
+    }
+
+    [Fact]
     public async Task EmptyFileIsAnInputError()
     {
         using var files = new TempFiles();
@@ -104,7 +113,6 @@ public class ScoreErrorTests
     [InlineData("Argument 'foo' not recognized", "score", "bleu", "-i", "h", "r", "--tokenize", "foo")]
     [InlineData("Argument 'wrong' not recognized", "score", "bleu", "-i", "h", "r", "--smooth-method", "wrong")]
     [InlineData("Argument 'xml' not recognized", "score", "ter", "-i", "h", "r", "--format", "xml")]
-    [InlineData("Option '--input' is required.", "score", "bleu", "r")]
     [InlineData("--chrf-char-order must be between 1 and 6, got 7.", "score", "chrf", "-i", "h", "r", "-cc", "7")]
     [InlineData("--chrf-word-order must be between 0 and 3, got 4.", "score", "chrf", "-i", "h", "r", "-cw", "4")]
     [InlineData("--width must be between 0 and 20, got -1.", "score", "bleu", "-i", "h", "r", "-w", "-1")]

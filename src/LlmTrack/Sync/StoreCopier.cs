@@ -292,8 +292,8 @@ internal sealed class StoreCopier
         var targetTags = ToDictionary(target.Data.Tags);
         var tagsToSend = tags.Where(t => !targetTags.TryGetValue(t.Key, out var value) || value != t.Value).ToList();
 
-        // Metrics: the full history of each key, minus the points the target already has.
-        var metricsToSend = new List<Metric>();
+        // Metrics: the full history of each key, minus the points the target already has, sent as batches fill up.
+        var buffer = new LogBatchBuffer(paramsToSend, tagsToSend);
         foreach (var key in source.Data.Metrics.Select(m => m.Key).Distinct(StringComparer.Ordinal))
         {
             var history = await _source.GetMetricHistoryAsync(sourceRunId, key, cancellationToken).ConfigureAwait(false);
@@ -310,24 +310,18 @@ internal sealed class StoreCopier
             {
                 if (present.Add(MetricPointKey.Of(point)))
                 {
-                    metricsToSend.Add(point);
+                    buffer.Add(point);
                 }
                 else
                 {
                     tally.MetricPointsSkipped++;
                 }
             }
+
+            changed |= await SendBatchesAsync(buffer, final: false, targetRunId, sourceRunId, tally, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var batch in LogBatchPlanner.Plan(metricsToSend, paramsToSend, tagsToSend))
-        {
-            await _target.LogBatchAsync(targetRunId, batch.Metrics, batch.Params, batch.Tags, cancellationToken).ConfigureAwait(false);
-            tally.MetricPointsSent += batch.Metrics.Count;
-            tally.ParamsSent += batch.Params.Count;
-            tally.TagsSent += batch.Tags.Count;
-            changed = true;
-            tally.Report(sourceRunId);
-        }
+        changed |= await SendBatchesAsync(buffer, final: true, targetRunId, sourceRunId, tally, cancellationToken).ConfigureAwait(false);
 
         var presentInputs = new HashSet<string>(target.Inputs.Select(InputKey), StringComparer.Ordinal);
         var inputsToSend = source.Inputs.Where(i => presentInputs.Add(InputKey(i))).ToList();
@@ -362,6 +356,22 @@ internal sealed class StoreCopier
                 tally.RunsUnchanged++;
             }
         }
+    }
+
+    private async Task<bool> SendBatchesAsync(LogBatchBuffer buffer, bool final, string targetRunId, string sourceRunId, Tally tally, CancellationToken cancellationToken)
+    {
+        var sent = false;
+        while (buffer.Take(final) is { } batch)
+        {
+            await _target.LogBatchAsync(targetRunId, batch.Metrics, batch.Params, batch.Tags, cancellationToken).ConfigureAwait(false);
+            tally.MetricPointsSent += batch.Metrics.Count;
+            tally.ParamsSent += batch.Params.Count;
+            tally.TagsSent += batch.Tags.Count;
+            sent = true;
+            tally.Report(sourceRunId);
+        }
+
+        return sent;
     }
 
     // Tags to write on the target: mlflow.runName goes through run_name, the source's own copy marker is replaced by

@@ -26,8 +26,15 @@ internal sealed class TwoStores : IDisposable
 
     public string TargetUri => _targetFolder.TrackingUri;
 
-    public Task<SyncReport> CopyAsync(ITrackingStore? source = null, IProgress<SyncProgress>? progress = null) =>
-        new StoreCopier(source ?? Source, Target, StoreCopier.StoreIdFromUri(SourceUri)).CopyAsync(progress);
+    /// <summary>Where artifacts are staged; checked empty after each copy.</summary>
+    public string StagingFolder => Directory.CreateDirectory(Path.Combine(_sourceFolder.Path, "staging")).FullName;
+
+    public async Task<SyncReport> CopyAsync(ITrackingStore? source = null, IProgress<SyncProgress>? progress = null)
+    {
+        var report = await new StoreCopier(source ?? Source, Target, StoreCopier.StoreIdFromUri(SourceUri), new SyncOptions { TemporaryFolder = StagingFolder }).CopyAsync(progress);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(StagingFolder));
+        return report;
+    }
 
     public void Dispose()
     {

@@ -107,18 +107,36 @@ internal sealed class StoreCopier
         var experiments = await ListSourceExperimentsAsync(cancellationToken).ConfigureAwait(false);
         var runs = new List<SourceRun>();
         var copies = new Dictionary<string, RunSnapshot>(StringComparer.Ordinal);
+        var unreachable = new List<(RunSnapshot Run, string ExperimentName, Exception Error)>();
         foreach (var experiment in experiments)
         {
-            var targetExperimentId = await GetOrCreateTargetExperimentAsync(experiment, tally, cancellationToken).ConfigureAwait(false);
-            await FindCopiesAsync(targetExperimentId, copies, cancellationToken).ConfigureAwait(false);
+            var experimentRuns = new List<RunSnapshot>();
             await foreach (var run in SearchAllRunsAsync(_source, experiment.ExperimentId, null, ViewType.ActiveOnly, cancellationToken).ConfigureAwait(false))
             {
-                runs.Add(new SourceRun(run, experiment.Name, targetExperimentId));
+                experimentRuns.Add(run);
+            }
+
+            try
+            {
+                var targetExperimentId = await GetOrCreateTargetExperimentAsync(experiment, tally, cancellationToken).ConfigureAwait(false);
+                await FindCopiesAsync(targetExperimentId, copies, cancellationToken).ConfigureAwait(false);
+                runs.AddRange(experimentRuns.Select(run => new SourceRun(run, experiment.Name, targetExperimentId)));
+            }
+            catch (MlflowException ex)
+            {
+                // E.g. a deleted experiment of that name on the target: its runs fail, the other experiments are copied.
+                unreachable.AddRange(experimentRuns.Select(run => (run, experiment.Name, (Exception)ex)));
             }
         }
 
         var ordered = ParentsFirst(runs);
-        tally.RunsTotal = ordered.Count;
+        tally.RunsTotal = ordered.Count + unreachable.Count;
+        foreach (var (run, experimentName, error) in unreachable)
+        {
+            tally.Failures.Add(new SyncFailure(run.Info.RunId, experimentName, null, error.Message, error));
+            tally.RunsDone++;
+        }
+
         tally.Report(null);
         var targetRunIds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (sourceKey, copy) in copies)

@@ -1,6 +1,7 @@
 using LlmTrack.Stores;
 using LlmTrack.Stores.Sqlite;
 using LlmTrack.Sync;
+using LlmTrack.Tests.Sqlite;
 
 namespace LlmTrack.Tests.Sync;
 
@@ -143,6 +144,25 @@ public sealed class SqliteToSqliteSyncTests : IDisposable
         Assert.Empty(retry.Failures);
         Assert.Equal((0, 1, 2), (retry.RunsCreated, retry.RunsUpdated, retry.RunsUnchanged));
         Assert.Equal(0, retry.MetricPointsSent);
+        await AssertCopiedAsync("sync-a", seeded.ParentId);
+    }
+
+    [Fact]
+    public async Task DeletedTargetExperimentFailsOnlyItsRuns()
+    {
+        var seeded = await SeedAsync(_stores.Source);
+        await _stores.Target.CreateExperimentAsync("sync-b", null, [], None);
+        using (var connection = _stores.TargetFolder.OpenConnection())
+        {
+            connection.Execute("UPDATE experiments SET lifecycle_stage = 'deleted' WHERE name = 'sync-b'");
+        }
+
+        var report = await _stores.CopyAsync();
+
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal((seeded.OpenRunId, "sync-b", (string?)null), (failure.SourceRunId, failure.ExperimentName, failure.TargetRunId));
+        Assert.Contains("deleted", failure.Error, StringComparison.Ordinal);
+        Assert.Equal((3, 2), (report.RunsTotal, report.RunsCreated));
         await AssertCopiedAsync("sync-a", seeded.ParentId);
     }
 

@@ -26,6 +26,8 @@ internal sealed class TwoStores : IDisposable
 
     public string TargetUri => _targetFolder.TrackingUri;
 
+    public TempFolder TargetFolder => _targetFolder;
+
     /// <summary>Where artifacts are staged; checked empty after each copy.</summary>
     public string StagingFolder => Directory.CreateDirectory(Path.Combine(_sourceFolder.Path, "staging")).FullName;
 

@@ -167,6 +167,21 @@ public sealed class SqliteToSqliteSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task DeletedCopyIsSkippedNotCopiedAgain()
+    {
+        var seeded = await SeedAsync(_stores.Source);
+        await _stores.CopyAsync();
+        var openCopy = await _stores.Target.CopyOfAsync("sync-b", seeded.OpenRunId);
+        await _stores.Target.DeleteRunAsync(openCopy.Info.RunId, None);
+
+        var report = await _stores.CopyAsync();
+
+        Assert.Equal((0, 1, 2), (report.RunsCreated, report.RunsSkipped, report.RunsUnchanged));
+        Assert.Contains(report.Notes, n => n.SourceRunId == seeded.OpenRunId && n.Message.Contains(openCopy.Info.RunId, StringComparison.Ordinal));
+        Assert.Single(await _stores.Target.AllRunsAsync("sync-b"));
+    }
+
+    [Fact]
     public async Task ConvenienceOverloadOpensBothStoresByUri()
     {
         var seeded = await SeedAsync(_stores.Source);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LlmTrack.Cli.Score;
+using LlmTrack.Cli.Sync;
 
 namespace LlmTrack.Cli;
 
@@ -12,5 +13,6 @@ internal static class CliCommands
     public static RootCommand CreateRoot(CliContext context) => new("llmtrack: track and evaluate language models.")
     {
         ScoreCommand.Create(context),
+        SyncCommand.Create(),
     };
 }

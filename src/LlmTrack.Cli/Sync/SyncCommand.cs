@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using LlmTrack.Sync;
+
+namespace LlmTrack.Cli.Sync;
+
+/// <summary>
+/// <c>llmtrack sync --from URI --to URI</c>: copies one tracking store into another (e.g. the local
+/// <c>sqlite:///mlflow.db</c> to a server), idempotently — a second run creates nothing twice.
+/// </summary>
+internal static class SyncCommand
+{
+    /// <summary>Builds the <c>sync</c> command.</summary>
+    /// <returns>The command.</returns>
+    public static Command Create()
+    {
+        var from = new Option<string>("--from") { Description = "Source tracking URI, e.g. sqlite:///mlflow.db." , Required = true };
+        var to = new Option<string>("--to") { Description = "Target tracking URI, e.g. http://127.0.0.1:5000 (credentials from MLFLOW_TRACKING_* variables)." , Required = true };
+        var experiments = new Option<string[]>("--experiment") { Description = "Copy only these experiments (by name; repeatable).", AllowMultipleArgumentsPerToken = true };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar." };
+        var command = new Command("sync", "Copy runs from one tracking store to another (params, tags, full metric histories, data sets, artifacts, status and times), idempotently.")
+        {
+            from, to, experiments, quiet,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            TextWriter stdout = parseResult.InvocationConfiguration.Output;
+            TextWriter stderr = parseResult.InvocationConfiguration.Error;
+            var targetOptions = new LlmTrackOptions { TrackingUri = parseResult.GetValue(to) }.ApplyEnvironment();
+            var names = parseResult.GetValue(experiments);
+            var syncOptions = new SyncOptions { ExperimentNames = names is { Length: > 0 } ? names : null };
+            var progress = parseResult.GetValue(quiet) ? null : new ProgressBar(stderr);
+            try
+            {
+                var report = await StoreCopier.CopyAsync(parseResult.GetValue(from)!, targetOptions.TrackingUri!, targetOptions, syncOptions, progress, cancellationToken).ConfigureAwait(false);
+                progress?.Complete();
+                WriteReport(report, stdout, stderr);
+                return report.Succeeded ? CliApp.Success : CliApp.InputError;
+            }
+            catch (MlflowException e)
+            {
+                progress?.Complete();
+                await stderr.WriteLineAsync($"llmtrack: error: {e.Message}").ConfigureAwait(false);
+                return CliApp.InputError;
+            }
+        });
+        return command;
+    }
+
+    private static void WriteReport(SyncReport report, TextWriter stdout, TextWriter stderr)
+    {
+        var c = CultureInfo.InvariantCulture;
+        stdout.WriteLine(string.Create(c, $"Synced {report.RunsTotal} runs from {report.SourceStoreId}: {report.RunsCreated} created, {report.RunsUpdated} updated, {report.RunsUnchanged} unchanged, {report.RunsSkipped} skipped, {report.Failures.Count} failed."));
+        stdout.WriteLine(string.Create(c, $"  {report.ExperimentsCreated} experiments created; {report.MetricPointsSent} metric points sent ({report.MetricPointsSkipped} already there); {report.ParamsSent} params, {report.TagsSent} tags, {report.DatasetInputsSent} data set inputs; {report.ArtifactsUploaded} artifacts uploaded ({report.ArtifactBytes} bytes, {report.ArtifactsSkipped} already there)."));
+        foreach (var conflict in report.Conflicts)
+        {
+            stderr.WriteLine($"llmtrack: conflict: run {conflict.SourceRunId} → {conflict.TargetRunId}: {conflict.Kind} '{conflict.Key}' is '{conflict.TargetValue}' on the target, '{conflict.SourceValue}' in the source (target kept).");
+        }
+
+        foreach (var note in report.Notes)
+        {
+            stderr.WriteLine($"llmtrack: note: run {note.SourceRunId}: {note.Message}");
+        }
+
+        foreach (var failure in report.Failures)
+        {
+            stderr.WriteLine($"llmtrack: error: run {failure.SourceRunId} (experiment '{failure.ExperimentName}') failed: {failure.Error}");
+        }
+    }
+
+    /// <summary>A one-line text progress bar on standard error.</summary>
+    private sealed class ProgressBar(TextWriter writer) : IProgress<SyncProgress>
+    {
+        private const int Width = 30;
+        private readonly object _gate = new();
+        private bool _drawn;
+
+        public void Report(SyncProgress value)
+        {
+            lock (_gate)
+            {
+                var fraction = value.RunsTotal == 0 ? 1.0 : (double)value.RunsDone / value.RunsTotal;
+                var filled = (int)Math.Round(fraction * Width);
+                writer.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"\r[{new string('#', filled)}{new string('.', Width - filled)}] {value.RunsDone}/{value.RunsTotal} runs, {value.MetricPointsSent} points, {value.ArtifactBytes / 1024} KiB "));
+                _drawn = true;
+            }
+        }
+
+        public void Complete()
+        {
+            lock (_gate)
+            {
+                if (_drawn)
+                {
+                    writer.WriteLine();
+                    _drawn = false;
+                }
+            }
+        }
+    }
+}

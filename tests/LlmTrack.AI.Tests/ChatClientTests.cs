@@ -3,18 +3,15 @@ using LlmTrack.AI;
 using LlmTrack.Evaluation;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
+using LlmTrack.Tests.Fakes;
 
 namespace LlmTrack.AI.Tests;
 
-public sealed class ChatClientTests : IDisposable
+public sealed class ChatClientTests
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmtrack-ai-" + Guid.NewGuid().ToString("N"));
+    private readonly InMemoryTrackingStore _store = new();
 
-    public ChatClientTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private Tracker NewTracker() => new(new LlmTrackOptions { TrackingUri = "sqlite:///" + Path.Combine(_dir, "mlflow.db") });
+    private Tracker NewTracker() => new(new LlmTrackOptions(), _store, TimeProvider.System, null) { Environment = _ => null };
 
     private sealed class FakeChatClient(bool reportUsage) : IChatClient
     {
@@ -117,8 +114,8 @@ public sealed class ChatClientTests : IDisposable
         Assert.Equal("formal", tags["Tone"]);
         Assert.Equal("Good", tags["Relevance.rating"]);
         Assert.Equal("true", tags["Is Safe_.failed"]);
-        var file = Directory.EnumerateFiles(_dir, "results.json", SearchOption.AllDirectories).Single();
-        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        var file = _store.Artifacts.Single(a => a.Key.EndsWith("/evaluation/results.json", StringComparison.Ordinal)).Value;
+        using var doc = JsonDocument.Parse(file);
         Assert.Equal("On topic.", doc.RootElement.GetProperty("Relevance").GetProperty("reason").GetString());
         Assert.Equal("slow judge", doc.RootElement.GetProperty("Relevance").GetProperty("diagnostics")[0].GetProperty("message").GetString());
     }

@@ -111,6 +111,7 @@ public static class RunEvaluationExtensions
         private readonly List<double> _latencies = [];
         private readonly RougeScorer? _rougeScorer;
         private readonly object?[] _row;
+        private byte[] _digestBuffer = new byte[256];
         private TokenCounter? _tokenCounter;
         private long _completed;
         private long _errors;
@@ -359,7 +360,17 @@ public static class RunEvaluationExtensions
             var targetText = references is { Length: 1 } ? references[0]
                 : references is not null ? string.Join(" ||| ", references)
                 : hasTarget ? RunMetricLoggingExtensions.LabelText(target) : null;
-            AppendDigest("S" + Counted(input) + ";" + (targetText is null ? "N;" : "S" + Counted(targetText) + ";") + "\n");
+            AppendCountedValue(input);
+            if (targetText is null)
+            {
+                AppendDigest("N;");
+            }
+            else
+            {
+                AppendCountedValue(targetText);
+            }
+
+            AppendDigest("\n");
             _latencies.Add(outcome.LatencyMs);
             Array.Clear(_row);
             var c = 0;
@@ -753,7 +764,29 @@ public static class RunEvaluationExtensions
             return sorted[lower] + ((position - lower) * (sorted[upper] - sorted[lower]));
         }
 
-        private void AppendDigest(string text) => _digest.AppendData(Encoding.UTF8.GetBytes(text));
+        private void AppendDigest(ReadOnlySpan<char> text)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (_digestBuffer.Length < max)
+            {
+                _digestBuffer = new byte[Math.Max(max, _digestBuffer.Length * 2)];
+            }
+
+            var count = Encoding.UTF8.GetBytes(text, _digestBuffer);
+            _digest.AppendData(_digestBuffer, 0, count);
+        }
+
+        // "S<utf-8 byte count>:<text>;" as EvaluationDataset.WriteCanonical writes a string value.
+        private void AppendCountedValue(string text)
+        {
+            Span<char> number = stackalloc char[12];
+            Encoding.UTF8.GetByteCount(text).TryFormat(number, out var written, provider: CultureInfo.InvariantCulture);
+            AppendDigest("S");
+            AppendDigest(number[..written]);
+            AppendDigest(":");
+            AppendDigest(text);
+            AppendDigest(";");
+        }
 
         private static string Counted(string text) =>
             Encoding.UTF8.GetByteCount(text).ToString(CultureInfo.InvariantCulture) + ":" + text;

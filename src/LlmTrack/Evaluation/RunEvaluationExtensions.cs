@@ -120,6 +120,7 @@ public static class RunEvaluationExtensions
         private bool _targetMissing;
         private long _startedAt;
         private long _lastProgress;
+        private long _reported = -1;
 
         public Evaluation(Run run, Func<TExample, CancellationToken, Task<TPrediction>> predictor, EvaluationOptions<TExample, TPrediction> options, long? total)
         {
@@ -532,7 +533,13 @@ public static class RunEvaluationExtensions
                 return;
             }
 
+            if (force && _reported == _completed)
+            {
+                return; // the last report already said this
+            }
+
             _lastProgress = now;
+            _reported = _completed;
             progress.Report(new EvaluationProgress(_completed, _total, _errors, _time.GetElapsedTime(_startedAt, now)));
         }
 
@@ -657,13 +664,13 @@ public static class RunEvaluationExtensions
                 if ((m & EvaluationMetrics.SquadExactMatch) != 0)
                 {
                     Add("exact_match", 100.0 * _squad.Average(s => s.ExactMatch));
-                    AddWithInterval("exact_match", _squad.Count, Scaled(MetricSampleScorers.SquadExactMatch(_squad)));
+                    AddWithInterval("exact_match", _squad.Count, MetricSampleScorers.SquadExactMatch(_squad));
                 }
 
                 if ((m & EvaluationMetrics.SquadF1) != 0)
                 {
                     Add("f1", 100.0 * _squad.Average(s => s.F1));
-                    AddWithInterval("f1", _squad.Count, Scaled(MetricSampleScorers.SquadF1(_squad)));
+                    AddWithInterval("f1", _squad.Count, MetricSampleScorers.SquadF1(_squad));
                 }
             }
 
@@ -752,8 +759,6 @@ public static class RunEvaluationExtensions
                 });
             }
         }
-
-        private static SampleScorer Scaled(SampleScorer scorer) => indices => 100.0 * scorer(indices);
 
         private static double Percentile(double[] sorted, double q)
         {

@@ -341,13 +341,18 @@ public class RunEvaluationTests
             Assert.Equal(50.0, result["exact_match"]);
             Assert.Equal(50.0, result["f1"]);
             Assert.Equal(0.5, result["short"]);
+            Assert.InRange(result["f1_ci_lower"], 0, 50);
+            Assert.InRange(result["f1_ci_upper"], 50, 100);
+            Assert.InRange(result["exact_match_ci_upper"], 50, 100);
             Assert.True(result.Metrics.ContainsKey("bleu_ci_upper"));
             Assert.True(result.Metrics.ContainsKey("chrf"));
             Assert.True(result.Metrics.ContainsKey("rougeL"));
             Assert.Contains("nrefs:", result.Signatures["bleu.signature"]);
-            // First example reports usage (7 + 1); the second is counted with o200k: "Capital of Italy?" = 4, "Milan" = 1.
-            Assert.Equal(11, result["prompt_tokens"]);
-            Assert.Equal(2, result["completion_tokens"]);
+            // First example reports usage (7 + 1); the second is counted locally with the gpt-4o (o200k) encoding.
+            var counter = LlmTrack.Metrics.Tokens.TokenCounter.ForModel("gpt-4o");
+            Assert.Equal(4, counter.CountTokens("Capital of Italy?"));
+            Assert.Equal(7 + 4, result["prompt_tokens"]);
+            Assert.Equal(1 + counter.CountTokens("Milan"), result["completion_tokens"]);
             await run.FlushAsync();
             Assert.Equal(result.Signatures["chrf.signature"], store.SingleRun().Tags["chrf.signature"]);
         }
@@ -356,5 +361,27 @@ public class RunEvaluationTests
     private sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
     {
         public void Report(T value) => action(value);
+    }
+
+    [Fact]
+    public async Task DescribedDatasetDigestEqualsEvaluationDatasetOverInputsAndTarget()
+    {
+        var (store, tracker) = Create();
+        using (tracker)
+        {
+            await using var run = await tracker.StartRunAsync();
+            await run.EvaluateAsync(s_reviews, Lexicon, new EvaluationOptions<Review, string>
+            {
+                Target = r => r.Label,
+                InputText = r => r.Text,
+                Metrics = EvaluationMetrics.Accuracy,
+                DatasetName = "reviews",
+            });
+            var expected = new EvaluationDataset("reviews", ["inputs", "target"], s_reviews.Select(r => (IReadOnlyList<object?>)[r.Text, r.Label]));
+            var (_, input) = Assert.Single(store.Inputs);
+            Assert.Equal(expected.Digest, input.Dataset.Digest);
+            Assert.Equal(expected.SchemaJson, input.Dataset.Schema);
+            Assert.Equal(expected.ProfileJson, input.Dataset.Profile);
+        }
     }
 }

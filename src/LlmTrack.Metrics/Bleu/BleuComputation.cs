@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmTrack.Metrics.Text;
 using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Bleu;
@@ -127,7 +128,7 @@ internal static class BleuComputation
         string smooth = BleuOptions.SmoothingName(options.Smoothing);
         if (options.Smoothing is BleuSmoothing.Floor or BleuSmoothing.AddK)
         {
-            smooth += "[" + PythonFormatting.Fixed(options.EffectiveSmoothValue, 2) + "]";
+            smooth += "[" + PythonFormatting.FormatFixed(options.EffectiveSmoothValue, 2) + "]";
         }
 
         return string.Create(

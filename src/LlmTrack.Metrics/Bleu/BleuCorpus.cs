@@ -1,3 +1,5 @@
+using LlmTrack.Metrics.Tokenization;
+
 namespace LlmTrack.Metrics.Bleu;
 
 /// <summary>
@@ -7,19 +9,18 @@ namespace LlmTrack.Metrics.Bleu;
 /// </summary>
 public sealed class BleuCorpus
 {
-    private readonly int[] _stats;
+    private readonly SegmentStatisticsTable _stats;
     private BleuResult? _corpus;
 
     internal BleuCorpus(int[] stats, int segmentCount, BleuOptions options, string signature)
     {
-        _stats = stats;
-        SegmentCount = segmentCount;
+        _stats = new SegmentStatisticsTable(stats, BleuComputation.Width, segmentCount);
         Options = options;
         Signature = signature;
     }
 
     /// <summary>The number of segments.</summary>
-    public int SegmentCount { get; }
+    public int SegmentCount => _stats.SegmentCount;
 
     /// <summary>The options the corpus was prepared with.</summary>
     public BleuOptions Options { get; }
@@ -34,10 +35,7 @@ public sealed class BleuCorpus
         if (_corpus is null)
         {
             Span<long> sums = stackalloc long[BleuComputation.Width];
-            for (int i = 0; i < SegmentCount; i++)
-            {
-                Add(sums, i);
-            }
+            _stats.SumAll(sums);
 
             _corpus = BleuComputation.ToResult(sums, Options, Signature);
         }
@@ -51,7 +49,7 @@ public sealed class BleuCorpus
     public BleuResult Score(ReadOnlySpan<int> segmentIndices)
     {
         Span<long> sums = stackalloc long[BleuComputation.Width];
-        Sum(segmentIndices, sums);
+        _stats.Sum(segmentIndices, sums);
         return BleuComputation.ToResult(sums, Options, Signature);
     }
 
@@ -69,7 +67,7 @@ public sealed class BleuCorpus
     public SampleScorer CreateSampleScorer() => indices =>
     {
         Span<long> sums = stackalloc long[BleuComputation.Width];
-        Sum(indices, sums);
+        _stats.Sum(indices, sums);
         return BleuComputation.ScoreOnly(sums, Options);
     };
 
@@ -78,36 +76,11 @@ public sealed class BleuCorpus
     /// <returns>sys_len, ref_len and the matched and total n-grams per order.</returns>
     public BleuSegmentStatistics GetSegmentStatistics(int index)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, SegmentCount);
-        ReadOnlySpan<int> row = _stats.AsSpan(index * BleuComputation.Width, BleuComputation.Width);
+        ReadOnlySpan<int> row = _stats.Row(index);
         return new BleuSegmentStatistics(
             row[0],
             row[1],
             row.Slice(2, BleuComputation.MaxOrder).ToArray(),
             row.Slice(2 + BleuComputation.MaxOrder, BleuComputation.MaxOrder).ToArray());
-    }
-
-    private void Sum(ReadOnlySpan<int> segmentIndices, Span<long> sums)
-    {
-        sums.Clear();
-        foreach (int index in segmentIndices)
-        {
-            if ((uint)index >= (uint)SegmentCount)
-            {
-                throw new ArgumentOutOfRangeException(nameof(segmentIndices), index, "Segment index out of range.");
-            }
-
-            Add(sums, index);
-        }
-    }
-
-    private void Add(Span<long> sums, int index)
-    {
-        ReadOnlySpan<int> row = _stats.AsSpan(index * BleuComputation.Width, BleuComputation.Width);
-        for (int j = 0; j < BleuComputation.Width; j++)
-        {
-            sums[j] += row[j];
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LlmTrack.Metrics.Text;
 using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Bleu;
@@ -67,7 +68,7 @@ public sealed class BleuResult
             builder.Append('|').Append(Signature);
         }
 
-        builder.Append(" = ").Append(PythonFormatting.Fixed(Score, width)).Append(' ');
+        builder.Append(" = ").Append(PythonFormatting.FormatFixed(Score, width)).Append(' ');
         for (int i = 0; i < Precisions.Count; i++)
         {
             if (i > 0)
@@ -75,11 +76,11 @@ public sealed class BleuResult
                 builder.Append('/');
             }
 
-            builder.Append(PythonFormatting.Fixed(Precisions[i], 1));
+            builder.Append(PythonFormatting.FormatFixed(Precisions[i], 1));
         }
 
-        builder.Append(" (BP = ").Append(PythonFormatting.Fixed(BrevityPenalty, 3))
-            .Append(" ratio = ").Append(PythonFormatting.Fixed(Ratio, 3))
+        builder.Append(" (BP = ").Append(PythonFormatting.FormatFixed(BrevityPenalty, 3))
+            .Append(" ratio = ").Append(PythonFormatting.FormatFixed(Ratio, 3))
             .Append(" hyp_len = ").Append(SysLen.ToString(CultureInfo.InvariantCulture))
             .Append(" ref_len = ").Append(RefLen.ToString(CultureInfo.InvariantCulture))
             .Append(')');

@@ -1,3 +1,4 @@
+using LlmTrack.Metrics.Text;
 using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Bleu;
@@ -129,7 +130,7 @@ internal sealed class BleuStatisticsExtractor
             text = PythonText.Lower(text);
         }
 
-        _tokenizer.Tokenize(PythonText.RStrip(text), _tokens);
+        _tokenizer.Tokenize(PythonText.RStrip(text.AsSpan()), _tokens);
         int count = _tokens.Count;
         if (ids.Length < offset + count)
         {

@@ -1,5 +1,6 @@
 using LlmTrack.Metrics.Classification;
 using LlmTrack.Metrics.QuestionAnswering;
+using LlmTrack.Metrics.Validation;
 
 namespace LlmTrack.Metrics.Bootstrap;
 
@@ -17,7 +18,7 @@ public static class MetricSampleScorers
     public static SampleScorer Accuracy<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred)
         where TLabel : notnull
     {
-        LabelEncoder.ValidateLengths(yTrue.Length, yPred.Length);
+        PairedInputs.RequireSameNonEmptyLabels(yTrue.Length, yPred.Length);
         var correct = new bool[yTrue.Length];
         for (var i = 0; i < correct.Length; i++)
         {
@@ -78,25 +79,9 @@ public static class MetricSampleScorers
         }
 
         var k = encoded.Classes.Length;
-        var trueIds = encoded.TrueIds;
-        var predIds = encoded.PredIds;
         return indices =>
         {
-            var tp = new long[k];
-            var pred = new long[k];
-            var actual = new long[k];
-            foreach (var i in indices)
-            {
-                var t = trueIds[i];
-                var p = predIds[i];
-                actual[t]++;
-                pred[p]++;
-                if (t == p)
-                {
-                    tp[t]++;
-                }
-            }
-
+            var (tp, pred, actual) = encoded.CountPerClass(indices);
             var ids = selected ?? Enumerable.Range(0, k).Where(c => actual[c] + pred[c] > 0).ToArray();
             var sTp = new long[ids.Length];
             var sPred = new long[ids.Length];

@@ -1,3 +1,5 @@
+using LlmTrack.Metrics.Tokenization;
+
 namespace LlmTrack.Metrics.Chrf;
 
 /// <summary>
@@ -8,21 +10,18 @@ namespace LlmTrack.Metrics.Chrf;
 public sealed class ChrfCorpus
 {
     private const int MaxWidth = 3 * (6 + 3);
-    private readonly int[] _stats;
-    private readonly int _width;
+    private readonly SegmentStatisticsTable _stats;
     private ChrfResult? _corpus;
 
     internal ChrfCorpus(int[] stats, int width, int segmentCount, ChrfOptions options, string signature)
     {
-        _stats = stats;
-        _width = width;
-        SegmentCount = segmentCount;
+        _stats = new SegmentStatisticsTable(stats, width, segmentCount);
         Options = options;
         Signature = signature;
     }
 
     /// <summary>The number of segments.</summary>
-    public int SegmentCount { get; }
+    public int SegmentCount => _stats.SegmentCount;
 
     /// <summary>The options the corpus was prepared with.</summary>
     public ChrfOptions Options { get; }
@@ -37,12 +36,8 @@ public sealed class ChrfCorpus
         if (_corpus is null)
         {
             Span<long> sums = stackalloc long[MaxWidth];
-            sums = sums[.._width];
-            sums.Clear();
-            for (int i = 0; i < SegmentCount; i++)
-            {
-                Add(sums, i);
-            }
+            sums = sums[.._stats.Width];
+            _stats.SumAll(sums);
 
             _corpus = new ChrfResult(ChrfComputation.FScore(sums, Options.Beta, Options.EpsSmoothing), Options, Signature);
         }
@@ -73,35 +68,15 @@ public sealed class ChrfCorpus
     /// <returns>The statistics.</returns>
     public IReadOnlyList<int> GetSegmentStatistics(int index)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, SegmentCount);
-        return _stats.AsSpan(index * _width, _width).ToArray();
+        return _stats.Row(index).ToArray();
     }
 
     private double ScoreOf(ReadOnlySpan<int> segmentIndices)
     {
         Span<long> sums = stackalloc long[MaxWidth];
-        sums = sums[.._width];
-        sums.Clear();
-        foreach (int index in segmentIndices)
-        {
-            if ((uint)index >= (uint)SegmentCount)
-            {
-                throw new ArgumentOutOfRangeException(nameof(segmentIndices), index, "Segment index out of range.");
-            }
-
-            Add(sums, index);
-        }
+        sums = sums[.._stats.Width];
+        _stats.Sum(segmentIndices, sums);
 
         return ChrfComputation.FScore(sums, Options.Beta, Options.EpsSmoothing);
-    }
-
-    private void Add(Span<long> sums, int index)
-    {
-        ReadOnlySpan<int> row = _stats.AsSpan(index * _width, _width);
-        for (int j = 0; j < row.Length; j++)
-        {
-            sums[j] += row[j];
-        }
     }
 }

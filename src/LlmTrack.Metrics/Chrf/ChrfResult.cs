@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmTrack.Metrics.Text;
 using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Chrf;
@@ -42,7 +43,7 @@ public sealed class ChrfResult
     {
         ArgumentOutOfRangeException.ThrowIfNegative(width);
         string name = includeSignature ? Name + "|" + Signature : Name;
-        return name + " = " + PythonFormatting.Fixed(Score, width);
+        return name + " = " + PythonFormatting.FormatFixed(Score, width);
     }
 
     /// <summary>The score line with two decimals.</summary>

@@ -1,3 +1,4 @@
+using LlmTrack.Metrics.Text;
 using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Chrf;
@@ -193,27 +194,8 @@ internal sealed class ChrfStatisticsExtractor
     // ASCII punctuation at its end (else at its start) is split into the word and that character.
     private void AddWords(string text, Segment segment)
     {
-        ReadOnlySpan<char> span = text;
-        int i = 0;
-        while (i < span.Length)
+        foreach (ReadOnlySpan<char> word in PythonText.EnumerateWords(text))
         {
-            while (i < span.Length && PythonText.IsWhitespace(span[i]))
-            {
-                i++;
-            }
-
-            int start = i;
-            while (i < span.Length && !PythonText.IsWhitespace(span[i]))
-            {
-                i++;
-            }
-
-            if (i == start)
-            {
-                continue;
-            }
-
-            ReadOnlySpan<char> word = span[start..i];
             if (word.Length == 1)
             {
                 segment.AddWord(_interner.GetOrAdd(word));

@@ -28,7 +28,7 @@ public static partial class ClassificationMetrics
     /// <returns>The count of correct predictions.</returns>
     public static long CorrectCount<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, IEqualityComparer<TLabel>? equality = null) where TLabel : notnull
     {
-        LabelEncoder.ValidateLengths(yTrue.Length, yPred.Length);
+        Validation.PairedInputs.RequireSameNonEmptyLabels(yTrue.Length, yPred.Length);
         long correct = 0;
         if (equality is null)
         {

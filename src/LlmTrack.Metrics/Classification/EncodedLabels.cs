@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LlmTrack.Metrics.Validation;
 
 namespace LlmTrack.Metrics.Classification;
 
@@ -7,7 +8,7 @@ namespace LlmTrack.Metrics.Classification;
 internal sealed class EncodedLabels<TLabel>
     where TLabel : notnull
 {
-    private Dictionary<TLabel, int>? _index;
+    private readonly ClassIndex<TLabel> _index;
 
     public EncodedLabels(TLabel[] classes, int[] trueIds, int[] predIds, IEqualityComparer<TLabel> equality)
     {
@@ -15,6 +16,7 @@ internal sealed class EncodedLabels<TLabel>
         TrueIds = trueIds;
         PredIds = predIds;
         Equality = equality;
+        _index = new ClassIndex<TLabel>(classes, equality);
     }
 
     /// <summary>The sorted union of the labels present in y_true and y_pred (scikit-learn's <c>unique_labels</c>).</summary>
@@ -29,26 +31,7 @@ internal sealed class EncodedLabels<TLabel>
     public int Count => TrueIds.Length;
 
     /// <summary>The class id of a label, or -1 when it does not occur.</summary>
-    public int IdOf(TLabel label)
-    {
-        if (label is null)
-        {
-            return -1;
-        }
-
-        if (_index is null)
-        {
-            var index = new Dictionary<TLabel, int>(Classes.Length, Equality);
-            for (var i = 0; i < Classes.Length; i++)
-            {
-                index[Classes[i]] = i;
-            }
-
-            _index = index;
-        }
-
-        return _index.TryGetValue(label, out var id) ? id : -1;
-    }
+    public int IdOf(TLabel label) => _index.IdOf(label);
 
     /// <summary>Per-class true-positive, predicted and true counts.</summary>
     public (long[] TruePositives, long[] Predicted, long[] Actual) CountPerClass()
@@ -57,18 +40,24 @@ internal sealed class EncodedLabels<TLabel>
         var tp = new long[k];
         var pred = new long[k];
         var actual = new long[k];
-        var t = TrueIds;
-        var p = PredIds;
-        for (var i = 0; i < t.Length; i++)
+        for (var i = 0; i < TrueIds.Length; i++)
         {
-            var ti = t[i];
-            var pi = p[i];
-            actual[ti]++;
-            pred[pi]++;
-            if (ti == pi)
-            {
-                tp[ti]++;
-            }
+            LabelEncoder.Tally(TrueIds[i], PredIds[i], tp, pred, actual);
+        }
+
+        return (tp, pred, actual);
+    }
+
+    /// <summary>Per-class counts of a resample: the items at <paramref name="sample"/> (indices may repeat).</summary>
+    public (long[] TruePositives, long[] Predicted, long[] Actual) CountPerClass(ReadOnlySpan<int> sample)
+    {
+        var k = Classes.Length;
+        var tp = new long[k];
+        var pred = new long[k];
+        var actual = new long[k];
+        foreach (var i in sample)
+        {
+            LabelEncoder.Tally(TrueIds[i], PredIds[i], tp, pred, actual);
         }
 
         return (tp, pred, actual);
@@ -86,7 +75,7 @@ internal static class LabelEncoder
         IComparer<TLabel>? comparer,
         IEqualityComparer<TLabel>? equality) where TLabel : notnull
     {
-        ValidateLengths(yTrue.Length, yPred.Length);
+        PairedInputs.RequireSameNonEmptyLabels(yTrue.Length, yPred.Length);
         var eq = equality ?? EqualityComparer<TLabel>.Default;
         if (typeof(TLabel) == typeof(int) && comparer is null && equality is null)
         {
@@ -103,22 +92,20 @@ internal static class LabelEncoder
     public static IComparer<TLabel> DefaultComparer<TLabel>() where TLabel : notnull =>
         typeof(TLabel) == typeof(string) ? (IComparer<TLabel>)(object)CodePointStringComparer.Instance : Comparer<TLabel>.Default;
 
-    public static void ValidateLengths(int trueLength, int predLength, string trueName = "yTrue", string predName = "yPred")
+    /// <summary>Counts one item: its true class as actual, its predicted class as predicted, and a true positive when they agree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tally(int trueId, int predId, long[] truePositives, long[] predicted, long[] actual)
     {
-        if (trueLength != predLength)
+        actual[trueId]++;
+        predicted[predId]++;
+        if (trueId == predId)
         {
-            throw new ArgumentException(
-                $"{trueName} and {predName} must have the same length, but {trueName} has {trueLength} and {predName} has {predLength} labels.",
-                predName);
-        }
-
-        if (trueLength == 0)
-        {
-            throw new ArgumentException($"{trueName} and {predName} must not be empty.", trueName);
+            truePositives[trueId]++;
         }
     }
 
-    private static ReadOnlySpan<int> AsInts<TLabel>(ReadOnlySpan<TLabel> span) where TLabel : notnull =>
+    /// <summary>Reinterprets labels known to be <see cref="int"/> as ints, without copying.</summary>
+    public static ReadOnlySpan<int> AsInts<TLabel>(ReadOnlySpan<TLabel> span) where TLabel : notnull =>
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TLabel, int>(ref MemoryMarshal.GetReference(span)), span.Length);
 
     private static (int[] Classes, int[] TrueIds, int[] PredIds)? TryEncodeDenseInts(ReadOnlySpan<int> yTrue, ReadOnlySpan<int> yPred)
@@ -187,14 +174,7 @@ internal static class LabelEncoder
         Assign(yTrue, trueIds, ids, seen, "yTrue");
         Assign(yPred, predIds, ids, seen, "yPred");
 
-        var classes = seen.ToArray();
-        var order = new int[classes.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        Array.Sort(classes, order, comparer);
+        var (classes, order) = SortFirstSeen(seen, comparer);
         var rank = new int[classes.Length];
         for (var i = 0; i < order.Length; i++)
         {
@@ -210,24 +190,48 @@ internal static class LabelEncoder
         return new EncodedLabels<TLabel>(classes, trueIds, predIds, equality);
     }
 
+    /// <summary>
+    /// The first-seen id of a label: its existing id, or the next one (appending it to <paramref name="seen"/>).
+    /// A null label is rejected as <c>{name}[{index}]</c>.
+    /// </summary>
+    public static int FirstSeenId<TLabel>(TLabel label, int index, string name, Dictionary<TLabel, int> ids, List<TLabel> seen)
+        where TLabel : notnull
+    {
+        if (label is null)
+        {
+            throw new ArgumentException($"{name}[{index}] is null; labels must not be null.", name);
+        }
+
+        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(ids, label, out var exists);
+        if (!exists)
+        {
+            id = seen.Count;
+            seen.Add(label);
+        }
+
+        return id;
+    }
+
+    /// <summary>The labels in sorted order, and for each sorted position the label's first-seen id.</summary>
+    public static (TLabel[] Classes, int[] FirstSeenIds) SortFirstSeen<TLabel>(List<TLabel> seen, IComparer<TLabel> comparer)
+        where TLabel : notnull
+    {
+        var classes = seen.ToArray();
+        var order = new int[classes.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(classes, order, comparer);
+        return (classes, order);
+    }
+
     private static void Assign<TLabel>(ReadOnlySpan<TLabel> labels, int[] target, Dictionary<TLabel, int> ids, List<TLabel> seen, string parameterName) where TLabel : notnull
     {
         for (var i = 0; i < labels.Length; i++)
         {
-            var label = labels[i];
-            if (label is null)
-            {
-                throw new ArgumentException($"{parameterName}[{i}] is null; labels must not be null.", parameterName);
-            }
-
-            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(ids, label, out var exists);
-            if (!exists)
-            {
-                id = seen.Count;
-                seen.Add(label);
-            }
-
-            target[i] = id;
+            target[i] = FirstSeenId(labels[i], i, parameterName, ids, seen);
         }
     }
 }

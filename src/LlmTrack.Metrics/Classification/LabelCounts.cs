@@ -1,6 +1,6 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LlmTrack.Metrics.Validation;
 
 namespace LlmTrack.Metrics.Classification;
 
@@ -8,7 +8,7 @@ namespace LlmTrack.Metrics.Classification;
 internal sealed class LabelCounts<TLabel>
     where TLabel : notnull
 {
-    private Dictionary<TLabel, int>? _index;
+    private readonly ClassIndex<TLabel> _index;
 
     public LabelCounts(TLabel[] classes, long[] truePositives, long[] predicted, long[] actual, IEqualityComparer<TLabel> equality)
     {
@@ -17,6 +17,7 @@ internal sealed class LabelCounts<TLabel>
         Predicted = predicted;
         Actual = actual;
         Equality = equality;
+        _index = new ClassIndex<TLabel>(classes, equality);
     }
 
     public TLabel[] Classes { get; }
@@ -30,21 +31,7 @@ internal sealed class LabelCounts<TLabel>
     public IEqualityComparer<TLabel> Equality { get; }
 
     /// <summary>The class id of a label, or -1 when it does not occur.</summary>
-    public int IdOf(TLabel label)
-    {
-        if (_index is null)
-        {
-            var index = new Dictionary<TLabel, int>(Classes.Length, Equality);
-            for (var i = 0; i < Classes.Length; i++)
-            {
-                index[Classes[i]] = i;
-            }
-
-            _index = index;
-        }
-
-        return label is not null && _index.TryGetValue(label, out var id) ? id : -1;
-    }
+    public int IdOf(TLabel label) => _index.IdOf(label);
 }
 
 /// <summary>Counts per class in one pass without per-item storage: dense ranges of ints directly, other labels through a dictionary.</summary>
@@ -59,11 +46,11 @@ internal static class LabelCounter
         IEqualityComparer<TLabel>? equality)
         where TLabel : notnull
     {
-        LabelEncoder.ValidateLengths(yTrue.Length, yPred.Length);
+        PairedInputs.RequireSameNonEmptyLabels(yTrue.Length, yPred.Length);
         var eq = equality ?? EqualityComparer<TLabel>.Default;
         if (typeof(TLabel) == typeof(int) && comparer is null && equality is null)
         {
-            var counts = TryCountDenseInts(AsInts(yTrue), AsInts(yPred));
+            var counts = TryCountDenseInts(LabelEncoder.AsInts(yTrue), LabelEncoder.AsInts(yPred));
             if (counts is not null)
             {
                 var (classes, tp, pred, actual) = counts.Value;
@@ -73,9 +60,6 @@ internal static class LabelCounter
 
         return CountGeneric(yTrue, yPred, comparer ?? LabelEncoder.DefaultComparer<TLabel>(), eq);
     }
-
-    private static ReadOnlySpan<int> AsInts<TLabel>(ReadOnlySpan<TLabel> span) =>
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TLabel, int>(ref MemoryMarshal.GetReference(span)), span.Length);
 
     private static (int Min, int Max) MinMax(ReadOnlySpan<int> values, int min, int max)
     {
@@ -176,17 +160,10 @@ internal static class LabelCounter
         {
             var t = IdOf(yTrue[i], i, "yTrue", ids, seen, ref tp, ref pred, ref actual);
             var p = IdOf(yPred[i], i, "yPred", ids, seen, ref tp, ref pred, ref actual);
-            actual[t]++;
-            pred[p]++;
-            if (t == p)
-            {
-                tp[t]++;
-            }
+            LabelEncoder.Tally(t, p, tp, pred, actual);
         }
 
-        var classes = seen.ToArray();
-        var order = Enumerable.Range(0, classes.Length).ToArray();
-        Array.Sort(classes, order, comparer);
+        var (classes, order) = LabelEncoder.SortFirstSeen(seen, comparer);
         var k = classes.Length;
         var sTp = new long[k];
         var sPred = new long[k];
@@ -205,22 +182,12 @@ internal static class LabelCounter
         TLabel label, int index, string name, Dictionary<TLabel, int> ids, List<TLabel> seen, ref long[] tp, ref long[] pred, ref long[] actual)
         where TLabel : notnull
     {
-        if (label is null)
+        var id = LabelEncoder.FirstSeenId(label, index, name, ids, seen);
+        if (id == tp.Length)
         {
-            throw new ArgumentException($"{name}[{index}] is null; labels must not be null.", name);
-        }
-
-        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(ids, label, out var exists);
-        if (!exists)
-        {
-            id = seen.Count;
-            seen.Add(label);
-            if (id == tp.Length)
-            {
-                Array.Resize(ref tp, tp.Length * 2);
-                Array.Resize(ref pred, pred.Length * 2);
-                Array.Resize(ref actual, actual.Length * 2);
-            }
+            Array.Resize(ref tp, tp.Length * 2);
+            Array.Resize(ref pred, pred.Length * 2);
+            Array.Resize(ref actual, actual.Length * 2);
         }
 
         return id;

@@ -1,5 +1,6 @@
 using System.Text;
 using LlmTrack.Metrics.Numerics;
+using LlmTrack.Metrics.Validation;
 
 namespace LlmTrack.Metrics.Perplexity;
 
@@ -91,12 +92,7 @@ public static class PerplexityMetrics
             throw new ArgumentException("The corpus must contain at least one document.", nameof(texts));
         }
 
-        if (texts.Count != documentLogLikelihoods.Count)
-        {
-            throw new ArgumentException(
-                $"texts and documentLogLikelihoods must have the same length, but texts has {texts.Count} and documentLogLikelihoods has {documentLogLikelihoods.Count} items.",
-                nameof(documentLogLikelihoods));
-        }
+        PairedInputs.RequireSameLength(texts.Count, documentLogLikelihoods.Count, nameof(texts), nameof(documentLogLikelihoods), "items");
 
         double sumLl = 0;
         long words = 0, bytes = 0;
@@ -139,7 +135,7 @@ public static class PerplexityMetrics
         var inRun = false;
         foreach (var c in text)
         {
-            var space = QuestionAnswering.PythonText.IsSpace(c);
+            var space = Text.PythonText.IsWhitespace(c);
             if (space && !inRun)
             {
                 count++;

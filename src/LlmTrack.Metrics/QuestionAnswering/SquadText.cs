@@ -1,4 +1,5 @@
 using System.Text;
+using LlmTrack.Metrics.Text;
 
 namespace LlmTrack.Metrics.QuestionAnswering;
 
@@ -26,42 +27,13 @@ public static class SquadText
             }
         }
 
-        return string.Join(' ', SplitWhitespace(RemoveArticles(noPunctuation.ToString())));
+        return PythonText.CollapseWhitespace(RemoveArticles(noPunctuation.ToString()));
     }
 
     /// <summary>The tokens of the normalized answer (<c>normalize_answer(s).split()</c>).</summary>
     /// <param name="text">An answer.</param>
     /// <returns>The tokens; empty for an empty answer.</returns>
-    public static IReadOnlyList<string> Tokens(string text) => SplitWhitespace(NormalizeAnswer(text));
-
-    /// <summary>Python's <c>str.split()</c> without arguments: split on runs of Unicode whitespace, dropping empty parts.</summary>
-    internal static List<string> SplitWhitespace(string text)
-    {
-        var parts = new List<string>();
-        var start = -1;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (PythonText.IsSpace(text[i]))
-            {
-                if (start >= 0)
-                {
-                    parts.Add(text[start..i]);
-                    start = -1;
-                }
-            }
-            else if (start < 0)
-            {
-                start = i;
-            }
-        }
-
-        if (start >= 0)
-        {
-            parts.Add(text[start..]);
-        }
-
-        return parts;
-    }
+    public static IReadOnlyList<string> Tokens(string text) => PythonText.Split(NormalizeAnswer(text));
 
     // re.sub(r"\b(a|an|the)\b", " ", text) with Python's Unicode word characters: a maximal run of word
     // characters that is exactly "a", "an" or "the" is replaced by one space.
@@ -71,8 +43,7 @@ public static class SquadText
         var i = 0;
         while (i < text.Length)
         {
-            Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var length);
-            if (!PythonText.IsWordChar(rune))
+            if (!PythonText.IsWordCharacter(PythonText.CodePointAt(text, i, out var length)))
             {
                 builder.Append(text, i, length);
                 i += length;
@@ -80,15 +51,9 @@ public static class SquadText
             }
 
             var start = i;
-            while (i < text.Length)
+            while (i < text.Length && PythonText.IsWordCharacter(PythonText.CodePointAt(text, i, out length)))
             {
-                Rune.DecodeFromUtf16(text.AsSpan(i), out var r, out var runeLength);
-                if (!PythonText.IsWordChar(r))
-                {
-                    break;
-                }
-
-                i += runeLength;
+                i += length;
             }
 
             var word = text.AsSpan(start, i - start);

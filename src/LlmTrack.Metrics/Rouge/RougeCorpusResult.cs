@@ -1,4 +1,5 @@
 using System.Buffers;
+using LlmTrack.Metrics.Numerics;
 
 namespace LlmTrack.Metrics.Rouge;
 
@@ -96,7 +97,7 @@ public sealed class RougeCorpusResult
                     buffer[i] = values[index];
                 }
 
-                return PairwiseSummation.Mean(buffer.AsSpan(0, indices.Length));
+                return NumpySummation.Mean(buffer.AsSpan(0, indices.Length));
             }
             finally
             {
@@ -112,7 +113,7 @@ public sealed class RougeCorpusResult
             values[i] = scores[i].Get(measure);
         }
 
-        return PairwiseSummation.Mean(values);
+        return NumpySummation.Mean(values);
     }
 
     private int IndexOf(RougeType type)

@@ -1,3 +1,5 @@
+using LlmTrack.Metrics.Validation;
+
 namespace LlmTrack.Metrics.Rouge;
 
 /// <summary>
@@ -166,12 +168,7 @@ public sealed class RougeScorer
             throw new ArgumentException("At least one prediction is required.", nameof(predictions));
         }
 
-        if (predictions.Count != references.Count)
-        {
-            throw new ArgumentException(
-                $"Got {predictions.Count} predictions but {references.Count} reference lists; the counts must match.",
-                nameof(references));
-        }
+        PairedInputs.RequireSameLength(predictions.Count, references.Count, nameof(predictions), nameof(references), "items");
 
         var engine = CreateEngine();
         var segments = predictions.Count;

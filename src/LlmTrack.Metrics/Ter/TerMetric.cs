@@ -1,4 +1,5 @@
-using System.Globalization;
+using LlmTrack.Metrics.Text;
+using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Ter;
 
@@ -11,7 +12,7 @@ namespace LlmTrack.Metrics.Ter;
 public sealed class TerMetric
 {
     /// <summary>The sacreBLEU version whose TER this reproduces, as printed in signatures.</summary>
-    public const string SacreBleuVersion = "2.6.0";
+    public const string SacreBleuVersion = SacreBleuReference.Version;
 
     private readonly TercomTokenizer _tokenizer;
 
@@ -47,23 +48,8 @@ public sealed class TerMetric
     /// <param name="hypothesis">The hypothesis.</param>
     /// <param name="references">Its references; null or empty ones are ignored.</param>
     /// <exception cref="ArgumentException">There is no non-empty reference.</exception>
-    public TerScore SentenceScore(string hypothesis, IReadOnlyList<string?> references)
-    {
-        ArgumentNullException.ThrowIfNull(hypothesis);
-        ArgumentNullException.ThrowIfNull(references);
-        if (references.Count == 0)
-        {
-            throw new ArgumentException("At least one reference is required.", nameof(references));
-        }
-
-        var streams = new IReadOnlyList<string?>[references.Count];
-        for (var k = 0; k < references.Count; k++)
-        {
-            streams[k] = [references[k]];
-        }
-
-        return ComputeStatistics([hypothesis], streams).ToScore();
-    }
+    public TerScore SentenceScore(string hypothesis, IReadOnlyList<string?> references) =>
+        ComputeStatistics(CorpusInput.CreateSentence(hypothesis, references)).ToScore();
 
     /// <summary>
     /// Per-segment statistics of a corpus, for the corpus score, sentence scores and resampling.
@@ -71,80 +57,36 @@ public sealed class TerMetric
     /// <param name="hypotheses">One hypothesis per segment.</param>
     /// <param name="references">Reference streams, <c>references[k][i]</c> (see <see cref="CorpusScore"/>).</param>
     /// <exception cref="ArgumentException">See <see cref="CorpusScore"/>.</exception>
-    public TerCorpusStatistics ComputeStatistics(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references)
-    {
-        ArgumentNullException.ThrowIfNull(hypotheses);
-        ArgumentNullException.ThrowIfNull(references);
-        if (hypotheses.Count == 0)
-        {
-            throw new ArgumentException("The corpus must contain at least one hypothesis.", nameof(hypotheses));
-        }
-
-        if (references.Count == 0)
-        {
-            throw new ArgumentException("At least one reference stream is required.", nameof(references));
-        }
-
-        for (var k = 0; k < references.Count; k++)
-        {
-            if (references[k] is null)
-            {
-                throw new ArgumentException($"Reference stream {k} is null.", nameof(references));
-            }
-
-            if (references[k].Count != hypotheses.Count)
-            {
-                throw new ArgumentException(
-                    $"Reference stream {k} has {references[k].Count} segments but there are {hypotheses.Count} hypotheses.",
-                    nameof(references));
-            }
-        }
-
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        var segments = new TerSegmentStatistics[hypotheses.Count];
-        var referenceCounts = new HashSet<int>();
-        var referenceWords = new List<int[]>(references.Count);
-
-        for (var i = 0; i < hypotheses.Count; i++)
-        {
-            var hypothesis = hypotheses[i] ?? throw new ArgumentException($"Hypothesis {i} is null.", nameof(hypotheses));
-
-            // sacreBLEU drops null/empty references, then preprocesses each reference twice
-            // (once when caching references, once more when extracting reference words).
-            referenceWords.Clear();
-            for (var k = 0; k < references.Count; k++)
-            {
-                var reference = references[k][i];
-                if (string.IsNullOrEmpty(reference))
-                {
-                    continue;
-                }
-
-                var tokenized = _tokenizer.Preprocess(_tokenizer.Preprocess(reference));
-                referenceWords.Add(Intern(tokenized, vocabulary));
-            }
-
-            if (referenceWords.Count == 0)
-            {
-                throw new ArgumentException($"Segment {i} has no non-empty reference.", nameof(references));
-            }
-
-            referenceCounts.Add(referenceWords.Count);
-            var hypothesisWords = Intern(_tokenizer.Preprocess(hypothesis), vocabulary);
-            segments[i] = ScoreSegment(hypothesisWords, referenceWords);
-        }
-
-        var nrefs = referenceCounts.Count == 1
-            ? referenceCounts.First().ToString(CultureInfo.InvariantCulture)
-            : "var";
-        return new TerCorpusStatistics(segments, FormatSignature(nrefs));
-    }
+    public TerCorpusStatistics ComputeStatistics(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references) =>
+        ComputeStatistics(CorpusInput.Create(hypotheses, references));
 
     /// <summary>sacreBLEU's signature for these options and <paramref name="nrefs"/> (a count or "var").</summary>
     internal string FormatSignature(string nrefs) =>
         $"nrefs:{nrefs}|case:{(Options.CaseSensitive ? "mixed" : "lc")}|tok:{TercomTokenizer.SignatureName}" +
         $"|norm:{YesNo(Options.Normalized)}|punct:{YesNo(!Options.NoPunctuation)}|asian:{YesNo(Options.AsianSupport)}" +
         $"|version:{SacreBleuVersion}";
+
+    private TerCorpusStatistics ComputeStatistics(CorpusInput input)
+    {
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var segments = new TerSegmentStatistics[input.Count];
+        var referenceWords = new List<int[]>();
+        for (var i = 0; i < segments.Length; i++)
+        {
+            // sacreBLEU preprocesses each reference twice (once when caching references, once more
+            // when extracting reference words).
+            referenceWords.Clear();
+            foreach (var reference in input.ReferencesOf(i))
+            {
+                referenceWords.Add(Intern(_tokenizer.Preprocess(_tokenizer.Preprocess(reference)), vocabulary));
+            }
+
+            var hypothesisWords = Intern(_tokenizer.Preprocess(input.Hypotheses[i]), vocabulary);
+            segments[i] = ScoreSegment(hypothesisWords, referenceWords);
+        }
+
+        return new TerCorpusStatistics(segments, FormatSignature(input.ReferenceCountLabel));
+    }
 
     internal static TerScore ScoreFromTotals(long edits, double refLength, string signature)
     {

@@ -1,3 +1,5 @@
+using LlmTrack.Metrics.Text;
+
 namespace LlmTrack.Metrics.Ter;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed record TerScore(double Score, long NumEdits, double RefLength, str
 {
     /// <summary>The score with <paramref name="width"/> decimals, as sacreBLEU's <c>format(score_only=True)</c>.</summary>
     /// <param name="width">Number of decimals.</param>
-    public string FormatScore(int width = 2) => PythonFloatFormat.FormatFixed(Score, width);
+    public string FormatScore(int width = 2) => PythonFormatting.FormatFixed(Score, width);
 
     /// <summary>sacreBLEU's <c>format()</c>, e.g. <c>TER = 28.31</c>.</summary>
     /// <param name="width">Number of decimals.</param>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using LlmTrack.Metrics.Text;
 
 namespace LlmTrack.Metrics.Ter;
 

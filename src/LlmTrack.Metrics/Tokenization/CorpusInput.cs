@@ -105,11 +105,21 @@ internal sealed class CorpusInput
         return new CorpusInput(hyps, [.. refs], starts, label);
     }
 
-    /// <summary>One segment: a hypothesis and its references, each reference its own stream (as sacreBLEU's <c>sentence_score</c>).</summary>
-    public static CorpusInput CreateSentence(string hypothesis, IReadOnlyList<string> references)
+    /// <summary>
+    /// One segment: a hypothesis and its references, each reference its own stream (as sacreBLEU's
+    /// <c>sentence_score</c>); null or empty references are ignored.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">There is no non-empty reference.</exception>
+    public static CorpusInput CreateSentence(string hypothesis, IReadOnlyList<string?> references)
     {
         ArgumentNullException.ThrowIfNull(hypothesis);
         ArgumentNullException.ThrowIfNull(references);
+        if (references.Count == 0)
+        {
+            throw new ArgumentException("At least one reference is required.", nameof(references));
+        }
+
         var streams = new IReadOnlyList<string?>[references.Count];
         for (int k = 0; k < streams.Length; k++)
         {
@@ -118,11 +128,4 @@ internal sealed class CorpusInput
 
         return Create([hypothesis], streams);
     }
-}
-
-/// <summary>Facts about the sacreBLEU release this library reproduces.</summary>
-internal static class SacreBleuReference
-{
-    /// <summary>The sacreBLEU version printed in signatures; scores equal that release's.</summary>
-    public const string Version = "2.6.0";
 }

@@ -1,3 +1,5 @@
+using LlmTrack.Metrics.Text;
+
 namespace LlmTrack.Metrics.Tokenization;
 
 /// <summary>
@@ -34,26 +36,10 @@ internal sealed class TokenList
     {
         SetText(text);
         Count = 0;
-        int i = 0;
-        int length = _textLength;
-        char[] buffer = _text;
-        while (i < length)
+        PythonWordEnumerator words = PythonText.EnumerateWords(_text.AsSpan(0, _textLength));
+        while (words.MoveNext())
         {
-            while (i < length && PythonText.IsWhitespace(buffer[i]))
-            {
-                i++;
-            }
-
-            int start = i;
-            while (i < length && !PythonText.IsWhitespace(buffer[i]))
-            {
-                i++;
-            }
-
-            if (i > start)
-            {
-                Add(start, i - start);
-            }
+            Add(words.Start, words.Current.Length);
         }
     }
 

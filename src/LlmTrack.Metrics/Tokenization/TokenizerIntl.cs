@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmTrack.Metrics.Text;
 
 namespace LlmTrack.Metrics.Tokenization;
 

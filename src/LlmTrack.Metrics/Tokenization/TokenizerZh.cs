@@ -1,3 +1,5 @@
+using LlmTrack.Metrics.Text;
+
 namespace LlmTrack.Metrics.Tokenization;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using LlmTrack;
-using LlmTrack.Stores;
+using LlmTrack.Rest;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -44,7 +44,8 @@ public static class LlmTrackServiceCollectionExtensions
     private static IServiceCollection AddCore(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(TrackingStoreFactory.HttpClientName);
+        // The REST store's named client, with the TLS/auth settings of the resolved options.
+        services.AddMlflowHttpClient();
         services.TryAddSingleton(provider => new Tracker(
             provider.GetRequiredService<IOptions<LlmTrackOptions>>().Value,
             provider.GetService<IHttpClientFactory>(),

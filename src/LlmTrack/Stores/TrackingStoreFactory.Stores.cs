@@ -1,10 +1,33 @@
+using LlmTrack.Artifacts;
+using LlmTrack.Rest;
+using LlmTrack.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace LlmTrack.Stores;
 
-// Replaced at merge time by the implementation that knows the REST and SQLite stores.
 internal static partial class TrackingStoreFactory
 {
-    private static partial ITrackingStore CreateStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory) =>
-        throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"No store for tracking URI '{Redact(trackingUri)}'.");
+    private static partial ITrackingStore CreateStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        if (trackingUri.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            return SqliteTrackingStore.Open(trackingUri, timeProvider, loggerFactory.CreateLogger<SqliteTrackingStore>());
+        }
+
+        if (MlflowHttpClient.IsHttpTrackingUri(trackingUri))
+        {
+            // A server that does not proxy artifacts hands out local paths or file: URIs; those are copied directly.
+            static IArtifactRepository? LocalArtifacts(string artifactUri) =>
+                LocalArtifactRepository.IsLocal(artifactUri) ? LocalArtifactRepository.FromUri(artifactUri) : null;
+            var logger = loggerFactory.CreateLogger<MlflowRestStore>();
+            return httpClientFactory is null
+                ? MlflowRestStore.CreateStandalone(options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts)
+                : MlflowRestStore.Create(httpClientFactory, options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts);
+        }
+
+        throw new MlflowException(
+            MlflowErrorCode.InvalidParameterValue,
+            $"Unsupported tracking URI '{Redact(trackingUri)}'. Use http(s)://host:port for an MLflow tracking server, " +
+            "or sqlite:///relative/path.db / sqlite:////absolute/path.db for a local store that MLflow opens (default: sqlite:///mlflow.db).");
+    }
 }

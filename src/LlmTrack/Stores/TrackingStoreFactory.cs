@@ -10,7 +10,7 @@ namespace LlmTrack.Stores;
 internal static partial class TrackingStoreFactory
 {
     /// <summary>The name of the <see cref="HttpClient"/> the REST store asks <see cref="IHttpClientFactory"/> for.</summary>
-    public const string HttpClientName = "LlmTrack.Mlflow";
+    public const string HttpClientName = Rest.MlflowHttpClient.ClientName;
 
     /// <summary>The tracking URI when none is configured (MLflow 3.7+'s default).</summary>
     public const string DefaultTrackingUri = "sqlite:///mlflow.db";

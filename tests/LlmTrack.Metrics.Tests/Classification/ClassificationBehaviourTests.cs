@@ -126,7 +126,7 @@ public class ClassificationBehaviourTests
     }
 
     [Fact]
-    public void MacroF1OnAMillionLabelsIsFast()
+    public void MacroF1OnAMillionLabels()
     {
         var random = new Random(1);
         var yTrue = new int[1_000_000];
@@ -137,12 +137,8 @@ public class ClassificationBehaviourTests
             yPred[i] = random.NextDouble() < 0.7 ? yTrue[i] : random.Next(10);
         }
 
-        _ = ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Macro);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // Speed is measured by ClassificationBenchmarks (BenchmarkDotNet), not here.
         var f1 = ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Macro);
-        watch.Stop();
         Assert.InRange(f1.Value, 0.7, 0.8);
-        // scikit-learn takes about 350 ms; a generous bound keeps this stable on a loaded 2-core machine.
-        Assert.True(watch.ElapsedMilliseconds < 200, $"took {watch.ElapsedMilliseconds} ms");
     }
 }

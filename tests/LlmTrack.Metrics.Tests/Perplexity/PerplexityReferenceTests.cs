@@ -92,7 +92,9 @@ public class PerplexityReferenceTests
         Assert.Contains("Sequence 1 is empty", empty.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => PerplexityMetrics.Evaluate([]));
         Assert.Throws<ArgumentException>(() => PerplexityMetrics.SequencePerplexity([]));
-        Assert.Throws<ArgumentException>(() => PerplexityMetrics.EvaluateLmEval(["a", "b"], [-1.0]));
+        var mismatch = Assert.Throws<ArgumentException>(() => PerplexityMetrics.EvaluateLmEval(["a", "b"], [-1.0]));
+        Assert.Equal("documentLogLikelihoods", mismatch.ParamName);
+        Assert.Contains("texts has 2 and documentLogLikelihoods has 1", mismatch.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => PerplexityMetrics.CountBytes("\ud800x"));
     }
 

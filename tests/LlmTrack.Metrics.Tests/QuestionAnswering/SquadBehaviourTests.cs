@@ -18,9 +18,20 @@ public class SquadBehaviourTests
     [InlineData("the\u0301", "\u0301")]
     [InlineData("ΣΑΣ.", "σας")]
     [InlineData("aΣ'b", "aσb")]
+    [InlineData("\u2160\u03a3", "\u2170\u03c2")] // ROMAN NUMERAL ONE is Cased (Other_Uppercase): final sigma
+    [InlineData("\u0391\u055f\u03a3", "\u03b1\u055f\u03c2")] // ARMENIAN ABBREVIATION MARK is case-ignorable
+    [InlineData("the\u00b2 a\u2170", "the\u00b2 a\u2170")] // numbers of category No and Nl are word characters
     public void NormalizesLikePython(string input, string expected)
     {
         Assert.Equal(expected, SquadText.NormalizeAnswer(input));
+    }
+
+    [Fact]
+    public void KeepsLoneSurrogatesLikePython()
+    {
+        // Built in code: xUnit's test-case serialization would replace lone surrogates.
+        Assert.Equal("\uD800", SquadText.NormalizeAnswer("A\uD800 the"));
+        Assert.Equal("x\uDC00y \u03b1\u03c2\uDC00", SquadText.NormalizeAnswer("X\uDC00Y \u0391\u03a3\uDC00"));
     }
 
     [Fact]

@@ -214,7 +214,9 @@ public class RougeScorerTests
     public void RejectsInvalidInput()
     {
         var scorer = new RougeScorer(RougeType.Default);
-        Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus(["a", "b"], ["a"]));
+        var mismatch = Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus(["a", "b"], ["a"]));
+        Assert.Equal("references", mismatch.ParamName);
+        Assert.Contains("predictions has 2 and references has 1", mismatch.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus([], Array.Empty<string>()));
         Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus(["a"], new IReadOnlyList<string>[] { [] }));
         Assert.Throws<ArgumentException>(() => scorer.ScoreMulti([], "a"));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmTrack.Metrics.Tests.Bleu;
+using LlmTrack.Metrics.Text;
 using LlmTrack.Metrics.Tokenization;
 
 namespace LlmTrack.Metrics.Tests.Tokenization;
@@ -30,7 +31,7 @@ public class TokenizerVectorTests
         {
             string line = testCase.GetProperty("line").GetString()!;
             string expected = testCase.GetProperty(name).GetString()!;
-            string actual = tokenizer.TokenizeToString(PythonText.RStrip(line).ToString());
+            string actual = tokenizer.TokenizeToString(PythonText.RStrip(line));
             if (expected != actual)
             {
                 failures.Add($"{JsonSerializer.Serialize(line)}: expected {JsonSerializer.Serialize(expected)}, got {JsonSerializer.Serialize(actual)}");

@@ -1,0 +1,95 @@
+namespace QuickStart;
+
+/// <summary>
+/// A deliberately simple baseline: multinomial Naive Bayes over lower-cased word tokens with
+/// add-one smoothing, trained on some labelled sentences and applied to others.
+/// </summary>
+internal sealed class NaiveBayesSentiment
+{
+    private readonly Dictionary<string, int>[] _wordCounts = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
+    private readonly int[] _totalWords = new int[2];
+    private readonly int[] _documents = new int[2];
+    private readonly HashSet<string> _vocabulary = new(StringComparer.Ordinal);
+
+    public int VocabularySize => _vocabulary.Count;
+
+    public void Train(IEnumerable<LabelledSentence> examples)
+    {
+        foreach (var example in examples)
+        {
+            _documents[example.Label]++;
+            foreach (var word in Tokenize(example.Text))
+            {
+                var counts = _wordCounts[example.Label];
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+                _totalWords[example.Label]++;
+                _vocabulary.Add(word);
+            }
+        }
+    }
+
+    public int Predict(string text)
+    {
+        var total = _documents[0] + _documents[1];
+        Span<double> score = [Math.Log((double)_documents[0] / total), Math.Log((double)_documents[1] / total)];
+        foreach (var word in Tokenize(text))
+        {
+            for (var label = 0; label < 2; label++)
+            {
+                var count = _wordCounts[label].GetValueOrDefault(word);
+                score[label] += Math.Log((count + 1.0) / (_totalWords[label] + _vocabulary.Count));
+            }
+        }
+
+        return score[1] >= score[0] ? 1 : 0;
+    }
+
+    private static IEnumerable<string> Tokenize(string text)
+    {
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var isWord = i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '\'');
+            if (isWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!isWord && start >= 0)
+            {
+                yield return text[start..i].ToLowerInvariant();
+                start = -1;
+            }
+        }
+    }
+}
+
+/// <summary>One sentence of the UCI data set with its label (1 = positive, 0 = negative).</summary>
+internal sealed record LabelledSentence(string Text, int Label)
+{
+    /// <summary>
+    /// Reads a UCI file: one <c>sentence TAB label</c> per line, split on the LAST tab with no quote
+    /// handling, lines ending at <c>\n</c> only (see data/PROVENANCE.md for the quirks).
+    /// </summary>
+    public static IReadOnlyList<LabelledSentence> ReadFile(string path)
+    {
+        var text = File.ReadAllText(path);
+        var result = new List<LabelledSentence>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var tab = line.LastIndexOf('\t');
+            if (tab < 0 || !int.TryParse(line.AsSpan(tab + 1), out var label) || label is not (0 or 1))
+            {
+                throw new InvalidDataException($"{path}: line {result.Count + 1} is not 'sentence<TAB>0|1'.");
+            }
+
+            result.Add(new LabelledSentence(line[..tab].TrimEnd(), label));
+        }
+
+        return result;
+    }
+}

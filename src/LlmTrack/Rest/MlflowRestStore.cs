@@ -1,0 +1,504 @@
+using System.Globalization;
+using LlmTrack.Artifacts;
+using LlmTrack.Resilience;
+using LlmTrack.Rest.Wire;
+using LlmTrack.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace LlmTrack.Rest;
+
+/// <summary>
+/// The tracking store of an MLflow tracking server, over its REST API (<c>/api/2.0/mlflow/…</c>).
+/// Every request goes through one resilience pipeline (MLflow's retry policy, timeouts); log-batch
+/// is delivered exactly once even when a response is lost (see <see cref="LogBatchAsync"/>).
+/// </summary>
+internal sealed class MlflowRestStore : ITrackingStore
+{
+    /// <summary>The page size of <c>metrics/get-history</c>; the server needs an explicit one.</summary>
+    public const int MetricHistoryPageSize = 25000;
+
+    /// <summary>How often a log-batch is reconciled with the stored history before giving up.</summary>
+    internal const int MaxReconcileRounds = 3;
+
+    private const string Api = "api/2.0/mlflow/";
+
+    private readonly MlflowHttpTransport _transport;
+    private readonly Func<string, IArtifactRepository?>? _otherArtifactRepositories;
+    private readonly IDisposable? _ownedResource;
+
+    /// <summary>Creates a store over <paramref name="httpClient"/>.</summary>
+    /// <param name="httpClient">The <c>"LlmTrack.Mlflow"</c> client of <see cref="IHttpClientFactory"/> (see <see cref="MlflowHttpClient"/>).</param>
+    /// <param name="options">Tracking URI, credentials, headers and retry settings.</param>
+    /// <param name="timeProvider">Clock for timeouts and back-off (default: system clock).</param>
+    /// <param name="logger">Logger (Debug: method, path and status of each request).</param>
+    /// <param name="counters">Transport counters to update (retries, failures, reconciled batches).</param>
+    /// <param name="onRetry">Called for each retry.</param>
+    /// <param name="otherArtifactRepositories">Resolves artifact URIs that are not <c>mlflow-artifacts</c> or HTTP(S) (e.g. a local path when the server does not proxy artifacts); <see langword="null"/> when unsupported.</param>
+    /// <param name="ownedResource">Disposed with the store (e.g. a standalone client factory).</param>
+    /// <param name="random">Uniform [0, 1) source for back-off jitter.</param>
+    public MlflowRestStore(
+        HttpClient httpClient,
+        LlmTrackOptions options,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null,
+        TransportCounters? counters = null,
+        Action<RetryInfo>? onRetry = null,
+        Func<string, IArtifactRepository?>? otherArtifactRepositories = null,
+        IDisposable? ownedResource = null,
+        Func<double>? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        Uri? baseAddress = httpClient.BaseAddress;
+        if (baseAddress is null && !MlflowHttpClient.TryGetBaseAddress(options.TrackingUri, out baseAddress))
+        {
+            throw new ArgumentException($"The tracking URI '{options.TrackingUri}' is not an http(s) URI of an MLflow tracking server.", nameof(options));
+        }
+
+        _transport = new MlflowHttpTransport(httpClient, baseAddress, options, timeProvider, logger, counters, onRetry, random);
+        _otherArtifactRepositories = otherArtifactRepositories;
+        _ownedResource = ownedResource;
+    }
+
+    /// <summary>Creates a store with a client from <paramref name="factory"/>.</summary>
+    public static MlflowRestStore Create(
+        IHttpClientFactory factory,
+        LlmTrackOptions options,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null,
+        TransportCounters? counters = null,
+        Action<RetryInfo>? onRetry = null,
+        Func<string, IArtifactRepository?>? otherArtifactRepositories = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return new MlflowRestStore(factory.CreateClient(MlflowHttpClient.ClientName), options, timeProvider, logger, counters, onRetry, otherArtifactRepositories);
+    }
+
+    /// <summary>Creates a store without dependency injection; it owns and disposes its private client factory.</summary>
+    public static MlflowRestStore CreateStandalone(
+        LlmTrackOptions options,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null,
+        TransportCounters? counters = null,
+        Action<RetryInfo>? onRetry = null,
+        Func<string, IArtifactRepository?>? otherArtifactRepositories = null)
+    {
+        var factory = MlflowHttpClient.CreateStandaloneFactory(options);
+        try
+        {
+            return new MlflowRestStore(factory.CreateClient(MlflowHttpClient.ClientName), options, timeProvider, logger, counters, onRetry, otherArtifactRepositories, factory);
+        }
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The transport's counters (retries, failures, reconciled batches).</summary>
+    public TransportCounters Counters => _transport.Counters;
+
+    /// <summary>The tracking server's base address.</summary>
+    public Uri BaseAddress => _transport.BaseAddress;
+
+    internal MlflowHttpTransport Transport => _transport;
+
+    /// <inheritdoc />
+    public async Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var uri = _transport.Resolve(Api + "experiments/get-by-name?experiment_name=" + Uri.EscapeDataString(name));
+        using var response = await _transport.SendAsync(HttpMethod.Get, uri, null, HttpCompletionOption.ResponseContentRead, null, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await MlflowErrorMapper.ReadAsync(response, "GET", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
+            if (error is { HasMlflowErrorBody: true, Exception.ErrorCode: MlflowErrorCode.ResourceDoesNotExist })
+            {
+                return null;
+            }
+
+            _transport.Counters.AddFailure();
+            throw error.Exception;
+        }
+
+        var body = await MlflowHttpTransport.ReadJsonAsync(response, MlflowJsonContext.Default.GetExperimentResponse, "GET", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
+        return body.Experiment is { } experiment ? WireMapping.ToModel(experiment) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(experimentId);
+        var body = await GetAsync(Api + "experiments/get?experiment_id=" + Uri.EscapeDataString(experimentId), MlflowJsonContext.Default.GetExperimentResponse, cancellationToken).ConfigureAwait(false);
+        return WireMapping.ToModel(body.Experiment ?? throw MissingField("experiment"));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When an earlier attempt may have created the experiment before its response was lost, a
+    /// retry's <c>RESOURCE_ALREADY_EXISTS</c> is resolved by returning the id of the experiment with that name.
+    /// </remarks>
+    public async Task<string> CreateExperimentAsync(string name, string? artifactLocation, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var request = new CreateExperimentRequest
+        {
+            Name = name,
+            ArtifactLocation = string.IsNullOrEmpty(artifactLocation) ? null : artifactLocation,
+            Tags = tags is { Count: > 0 } ? WireMapping.ToWire(tags) : null,
+        };
+        var observer = new AttemptObserver();
+        try
+        {
+            var body = await PostAsync(Api + "experiments/create", request, MlflowJsonContext.Default.CreateExperimentRequest, MlflowJsonContext.Default.CreateExperimentResponse, observer, cancellationToken).ConfigureAwait(false);
+            return body.ExperimentId ?? throw MissingField("experiment_id");
+        }
+        catch (MlflowException ex) when (ex.ErrorCode == MlflowErrorCode.ResourceAlreadyExists && observer.MaybeCommitted)
+        {
+            var existing = await GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return existing.ExperimentId;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<Experiment>> SearchExperimentsAsync(string? filter, ViewType viewType, int maxResults, IReadOnlyList<string>? orderBy, string? pageToken, CancellationToken cancellationToken)
+    {
+        var request = new SearchExperimentsRequest
+        {
+            MaxResults = maxResults,
+            PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
+            Filter = string.IsNullOrEmpty(filter) ? null : filter,
+            OrderBy = orderBy is { Count: > 0 } ? [.. orderBy] : null,
+            ViewType = WireMapping.ToWire(viewType),
+        };
+        var body = await PostAsync(Api + "experiments/search", request, MlflowJsonContext.Default.SearchExperimentsRequest, MlflowJsonContext.Default.SearchExperimentsResponse, null, cancellationToken).ConfigureAwait(false);
+        var items = body.Experiments?.Select(WireMapping.ToModel).ToArray() ?? [];
+        return new Page<Experiment>(items, string.IsNullOrEmpty(body.NextPageToken) ? null : body.NextPageToken);
+    }
+
+    /// <inheritdoc />
+    public Task SetExperimentTagAsync(string experimentId, string key, string value, CancellationToken cancellationToken) =>
+        PostAsync(Api + "experiments/set-experiment-tag", new SetExperimentTagRequest { ExperimentId = experimentId, Key = key, Value = value }, MlflowJsonContext.Default.SetExperimentTagRequest, MlflowJsonContext.Default.WireEmpty, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Sends <c>user_id</c> from the <c>mlflow.user</c> tag when present, as MLflow's client does.</remarks>
+    public async Task<RunSnapshot> CreateRunAsync(string experimentId, string? runName, long startTime, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(experimentId);
+        string? userId = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "mlflow.user")
+            {
+                userId = tag.Value;
+            }
+        }
+
+        var request = new CreateRunRequest
+        {
+            ExperimentId = experimentId,
+            UserId = userId,
+            RunName = string.IsNullOrEmpty(runName) ? null : runName,
+            StartTime = startTime,
+            Tags = WireMapping.ToWire(tags),
+        };
+        var body = await PostAsync(Api + "runs/create", request, MlflowJsonContext.Default.CreateRunRequest, MlflowJsonContext.Default.RunResponse, null, cancellationToken).ConfigureAwait(false);
+        return WireMapping.ToModel(body.Run ?? throw MissingField("run"));
+    }
+
+    /// <inheritdoc />
+    public async Task<RunSnapshot> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var body = await GetAsync(Api + "runs/get?run_id=" + Uri.EscapeDataString(runId), MlflowJsonContext.Default.RunResponse, cancellationToken).ConfigureAwait(false);
+        return WireMapping.ToModel(body.Run ?? throw MissingField("run"));
+    }
+
+    /// <inheritdoc />
+    public async Task<RunInfo> UpdateRunAsync(string runId, RunStatus? status, long? endTime, string? runName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        var request = new UpdateRunRequest
+        {
+            RunId = runId,
+            Status = status is { } s ? WireMapping.ToWire(s) : null,
+            EndTime = endTime,
+            RunName = string.IsNullOrEmpty(runName) ? null : runName,
+        };
+        var body = await PostAsync(Api + "runs/update", request, MlflowJsonContext.Default.UpdateRunRequest, MlflowJsonContext.Default.UpdateRunResponse, null, cancellationToken).ConfigureAwait(false);
+        return WireMapping.ToModel(body.RunInfo ?? throw MissingField("run_info"));
+    }
+
+    /// <inheritdoc />
+    public Task DeleteRunAsync(string runId, CancellationToken cancellationToken) =>
+        PostAsync(Api + "runs/delete", new RunIdRequest { RunId = runId }, MlflowJsonContext.Default.RunIdRequest, MlflowJsonContext.Default.WireEmpty, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RestoreRunAsync(string runId, CancellationToken cancellationToken) =>
+        PostAsync(Api + "runs/restore", new RunIdRequest { RunId = runId }, MlflowJsonContext.Default.RunIdRequest, MlflowJsonContext.Default.WireEmpty, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <para>Exactly once, although a request can be committed by the server while its response is
+    /// lost. Once an attempt has failed ambiguously (timeout or connection loss after sending, or a 5xx),
+    /// every further attempt first fetches the history of the batch's metric keys and leaves out the
+    /// points already stored (NaN equals NaN; ±∞ equals the ±1.7976931348623157e308 the SQL store keeps).
+    /// Params and tags are always resent: the server accepts the same values again.</para>
+    /// <para>If a later attempt still gets a unique-constraint error (SQLAlchemy <c>IntegrityError</c>,
+    /// e.g. a NaN point the first attempt committed concurrently), the history is fetched again: when every
+    /// point is stored the batch succeeded; otherwise only the missing points (with params and tags) are sent.</para>
+    /// </remarks>
+    public async Task LogBatchAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(tags);
+        if (metrics.Count + parameters.Count + tags.Count == 0)
+        {
+            return;
+        }
+
+        var uri = _transport.Resolve(Api + "runs/log-batch");
+        var observer = new AttemptObserver();
+        var pending = metrics;
+        for (var round = 0; ; round++)
+        {
+            var body = SerializeBatch(runId, pending, parameters, tags);
+            using var response = await _transport.SendAsync(
+                HttpMethod.Post,
+                uri,
+                (_, _) => MlflowHttpTransport.JsonContent(body)(null, default),
+                HttpCompletionOption.ResponseContentRead,
+                observer,
+                cancellationToken,
+                beforeAttempt: async token =>
+                {
+                    if (!observer.MaybeCommitted || pending.Count == 0)
+                    {
+                        return true;
+                    }
+
+                    var unstored = await FindUnstoredAsync(runId, pending, token).ConfigureAwait(false);
+                    if (unstored.Count != pending.Count)
+                    {
+                        _transport.Counters.AddReconciledBatch();
+                        pending = unstored;
+                        body = SerializeBatch(runId, pending, parameters, tags);
+                    }
+
+                    return pending.Count + parameters.Count + tags.Count > 0;
+                }).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            var error = await MlflowErrorMapper.ReadAsync(response, "POST", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
+            if (observer.MaybeCommitted && pending.Count > 0 && IsUniqueConstraintError(error.Exception) && round < MaxReconcileRounds)
+            {
+                _transport.Counters.AddReconciledBatch();
+                pending = await FindUnstoredAsync(runId, pending, cancellationToken).ConfigureAwait(false);
+                if (pending.Count == 0 && parameters.Count == 0 && tags.Count == 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            _transport.Counters.AddFailure();
+            throw error.Exception;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SetTagAsync(string runId, string key, string value, CancellationToken cancellationToken) =>
+        PostAsync(Api + "runs/set-tag", new SetTagRequest { RunId = runId, Key = key, Value = value }, MlflowJsonContext.Default.SetTagRequest, MlflowJsonContext.Default.WireEmpty, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>A retry's "no such tag" after an attempt that may have deleted it already counts as success.</remarks>
+    public async Task DeleteTagAsync(string runId, string key, CancellationToken cancellationToken)
+    {
+        var observer = new AttemptObserver();
+        try
+        {
+            await PostAsync(Api + "runs/delete-tag", new DeleteTagRequest { RunId = runId, Key = key }, MlflowJsonContext.Default.DeleteTagRequest, MlflowJsonContext.Default.WireEmpty, observer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlflowException ex) when (ex.ErrorCode == MlflowErrorCode.ResourceDoesNotExist && observer.MaybeCommitted && ex.Message.Contains(key, StringComparison.Ordinal))
+        {
+            // The lost first attempt deleted the tag.
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<RunSnapshot>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter, ViewType viewType, int maxResults, IReadOnlyList<string>? orderBy, string? pageToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        var request = new SearchRunsRequest
+        {
+            ExperimentIds = [.. experimentIds],
+            Filter = string.IsNullOrEmpty(filter) ? null : filter,
+            RunViewType = WireMapping.ToWire(viewType),
+            MaxResults = maxResults,
+            OrderBy = orderBy is { Count: > 0 } ? [.. orderBy] : null,
+            PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
+        };
+        var body = await PostAsync(Api + "runs/search", request, MlflowJsonContext.Default.SearchRunsRequest, MlflowJsonContext.Default.SearchRunsResponse, null, cancellationToken).ConfigureAwait(false);
+        var items = body.Runs?.Select(WireMapping.ToModel).ToArray() ?? [];
+        return new Page<RunSnapshot>(items, string.IsNullOrEmpty(body.NextPageToken) ? null : body.NextPageToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Always sends <c>max_results</c> (without it the server returns nothing and a token that never
+    /// advances) and follows page tokens, stopping if the server repeats a token.
+    /// </remarks>
+    public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(key);
+        var prefix = Api + "metrics/get-history?run_id=" + Uri.EscapeDataString(runId)
+            + "&metric_key=" + Uri.EscapeDataString(key)
+            + "&max_results=" + MetricHistoryPageSize.ToString(CultureInfo.InvariantCulture);
+        var result = new List<Metric>();
+        var seenTokens = new HashSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        while (true)
+        {
+            var relative = token is null ? prefix : prefix + "&page_token=" + Uri.EscapeDataString(token);
+            var page = await GetAsync(relative, MlflowJsonContext.Default.GetMetricHistoryResponse, cancellationToken).ConfigureAwait(false);
+            if (page.Metrics is { } metrics)
+            {
+                foreach (var metric in metrics)
+                {
+                    result.Add(WireMapping.ToModel(metric, key));
+                }
+            }
+
+            token = page.NextPageToken;
+            if (string.IsNullOrEmpty(token) || !seenTokens.Add(token))
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(datasets);
+        var request = new LogInputsRequest { RunId = runId, Datasets = [.. datasets.Select(WireMapping.ToWire)] };
+        return PostAsync(Api + "runs/log-inputs", request, MlflowJsonContext.Default.LogInputsRequest, MlflowJsonContext.Default.WireEmpty, null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IArtifactRepository GetArtifactRepository(string artifactUri)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(artifactUri);
+        if (MlflowArtifactRepository.CanHandle(artifactUri))
+        {
+            return MlflowArtifactRepository.Create(_transport, artifactUri);
+        }
+
+        return _otherArtifactRepositories?.Invoke(artifactUri)
+            ?? throw new MlflowException(
+                MlflowErrorCode.InvalidParameterValue,
+                $"The artifact URI '{artifactUri}' cannot be written through the tracking server; start the server with artifact proxying (mlflow-artifacts) or use a local artifact location.");
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _ownedResource?.Dispose();
+
+    /// <summary>Whether an error is a database unique-constraint violation (SQLAlchemy <c>IntegrityError</c>).</summary>
+    internal static bool IsUniqueConstraintError(MlflowException exception) =>
+        exception.Message.Contains("IntegrityError", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("UNIQUE constraint", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("Duplicate entry", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The points of <paramref name="metrics"/> that the run's stored history does not contain.</summary>
+    internal async Task<IReadOnlyList<Metric>> FindUnstoredAsync(string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
+    {
+        var stored = new Dictionary<string, HashSet<StoredPoint>>(StringComparer.Ordinal);
+        foreach (var metric in metrics)
+        {
+            if (!stored.ContainsKey(metric.Key))
+            {
+                var history = await GetMetricHistoryAsync(runId, metric.Key, cancellationToken).ConfigureAwait(false);
+                stored[metric.Key] = [.. history.Select(StoredPoint.Of)];
+            }
+        }
+
+        var missing = new List<Metric>();
+        foreach (var metric in metrics)
+        {
+            if (!stored[metric.Key].Contains(StoredPoint.Of(metric)))
+            {
+                missing.Add(metric);
+            }
+        }
+
+        return missing;
+    }
+
+    private static byte[] SerializeBatch(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags) =>
+        MlflowHttpTransport.Serialize(
+            new LogBatchRequest
+            {
+                RunId = runId,
+                Metrics = metrics.Count > 0 ? WireMapping.ToWire(metrics) : null,
+                Params = parameters.Count > 0 ? WireMapping.ToWire(parameters) : null,
+                Tags = tags.Count > 0 ? WireMapping.ToWire(tags) : null,
+            },
+            MlflowJsonContext.Default.LogBatchRequest);
+
+    private Task<TResponse> GetAsync<TResponse>(string relativeUri, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
+        _transport.SendJsonAsync(HttpMethod.Get, relativeUri, null, responseType, null, cancellationToken);
+
+    private Task<TResponse> PostAsync<TRequest, TResponse>(
+        string relativeUri,
+        TRequest request,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType,
+        AttemptObserver? observer,
+        CancellationToken cancellationToken) =>
+        _transport.SendJsonAsync(HttpMethod.Post, relativeUri, MlflowHttpTransport.Serialize(request, requestType), responseType, observer, cancellationToken);
+
+    private static MlflowException MissingField(string field) =>
+        new(MlflowErrorCode.InternalError, $"The MLflow server's response has no '{field}'.");
+
+    /// <summary>A metric point as stored: step, timestamp and value, with NaN equal to NaN and ±∞ equal to the clamped ±max double.</summary>
+    private readonly record struct StoredPoint(long Step, long Timestamp, long ValueBits)
+    {
+        public static StoredPoint Of(Metric metric) => new(metric.Step, metric.Timestamp, Normalize(metric.Value));
+
+        private static long Normalize(double value)
+        {
+            if (double.IsNaN(value))
+            {
+                return BitConverter.DoubleToInt64Bits(double.NaN);
+            }
+
+            if (double.IsPositiveInfinity(value))
+            {
+                value = double.MaxValue;
+            }
+            else if (double.IsNegativeInfinity(value))
+            {
+                value = double.MinValue;
+            }
+            else if (value == 0)
+            {
+                value = 0; // -0.0 and 0.0 are the same stored value
+            }
+
+            return BitConverter.DoubleToInt64Bits(value);
+        }
+    }
+}

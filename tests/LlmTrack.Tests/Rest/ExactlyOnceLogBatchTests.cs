@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using LlmTrack.Rest;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.ResponseBuilders;
+
+namespace LlmTrack.Tests.Rest;
+
+/// <summary>
+/// Log-batch is delivered exactly once although the server may commit a request whose response is
+/// lost (FACTS.md "Retries and duplicates"): WireMock scenarios with the recorded IntegrityError body,
+/// and a randomized run against an in-memory server with sqlite and file-store semantics.
+/// </summary>
+public sealed class ExactlyOnceLogBatchTests
+{
+    private const string RunId = "b8a2fb19aa45464f8b8145de7cbe6a0f";
+    private const long Ts = 1700000000000;
+    private static readonly string IntegrityErrorBody = Recordings.Edge("duplicate NaN metric again").ResponseBody;
+
+    private static string History(params (double Value, long Step)[] points)
+    {
+        var metrics = string.Join(',', points.Select(p =>
+            $$"""{"key":"nan2","value":{{(double.IsNaN(p.Value) ? "\"NaN\"" : p.Value.ToString("R", CultureInfo.InvariantCulture))}},"timestamp":{{Ts}},"step":{{p.Step}}}"""));
+        return $$"""{"metrics":[{{metrics}}]}""";
+    }
+
+    [Fact]
+    public void RecordedIntegrityError_IsRecognised()
+    {
+        Assert.Contains("IntegrityError", IntegrityErrorBody);
+        var error = MlflowErrorMapper.FromBody(400, "BAD REQUEST", IntegrityErrorBody, "POST", "/x");
+        Assert.Equal("BAD_REQUEST", error.Exception.ErrorCode);
+        Assert.True(MlflowRestStore.IsUniqueConstraintError(error.Exception));
+    }
+
+    [Fact]
+    public async Task LostResponse_ThenRecordedIntegrityError_ReconcilesToSuccess()
+    {
+        // 1st log-batch: committed by the server, response lost. History read before the resend does not
+        // show the points yet (commit still in flight); the resend hits the recorded IntegrityError; the
+        // history then shows both points, so the batch has been stored exactly once.
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        var server = mlflow.Server;
+        server.Given(mlflow.Post("runs/log-batch")).InScenario("s").WillSetStateTo("committed").RespondWith(Response.Create().WithBody("{}"));
+        server.Given(mlflow.Get("metrics/get-history")).InScenario("s").WhenStateIs("committed").WillSetStateTo("raced").RespondWith(Response.Create().WithBody("{}"));
+        server.Given(mlflow.Post("runs/log-batch")).InScenario("s").WhenStateIs("raced").WillSetStateTo("visible")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBody(IntegrityErrorBody));
+        server.Given(mlflow.Get("metrics/get-history")).InScenario("s").WhenStateIs("visible").RespondWith(Response.Create().WithBody(History((double.NaN, 0), (1.5, 1))));
+
+        await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0), new Metric("nan2", 1.5, Ts, 1)], [], [], CancellationToken.None);
+
+        Assert.Equal(2, mlflow.Requests("runs/log-batch").Count);
+        Assert.Equal(2, mlflow.Requests("metrics/get-history").Count);
+        Assert.Equal(1, mlflow.Counters.ReconciledBatches);
+        Assert.Equal(0, mlflow.Counters.Failures);
+    }
+
+    [Fact]
+    public async Task LostResponse_PointsAlreadyStored_NoResendOfMetrics()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
+        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, History((double.NaN, 0), (1.5, 1)));
+
+        await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0), new Metric("nan2", 1.5, Ts, 1)], [], [], CancellationToken.None);
+
+        Assert.Single(mlflow.Requests("runs/log-batch"));
+        var history = Assert.Single(mlflow.Requests("metrics/get-history"));
+        Assert.Equal("25000", history.RequestMessage.Query!["max_results"].Single());
+    }
+
+    [Fact]
+    public async Task LostResponse_WithParamsAndTags_ResendsOnlyParamsTagsAndMissingPoints()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
+        // Only the NaN point is visible: the finite one is still missing and must be resent.
+        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, History((double.NaN, 0)));
+
+        await mlflow.Store.LogBatchAsync(
+            RunId,
+            [new Metric("nan2", double.NaN, Ts, 0), new Metric("nan2", 1.5, Ts, 1)],
+            [new Param("lr", "0.01")],
+            [new Tag("team", "ml")],
+            CancellationToken.None);
+
+        var bodies = mlflow.Requests("runs/log-batch").Select(e => JsonNode.Parse(e.RequestMessage.Body!)!).ToList();
+        Assert.Equal(2, bodies.Count);
+        Assert.Equal(2, bodies[0]["metrics"]!.AsArray().Count);
+        JsonAssert.Equal(
+            $$"""{"run_id":"{{RunId}}","metrics":[{"key":"nan2","value":1.5,"timestamp":{{Ts}},"step":1}],"params":[{"key":"lr","value":"0.01"}],"tags":[{"key":"team","value":"ml"}]}""",
+            bodies[1]);
+    }
+
+    [Fact]
+    public async Task AttemptTimeoutAfterSend_WithFakeTime_IsReconciled()
+    {
+        var time = new FakeTimeProvider();
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.HangAfterSend : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(o => o.Http.AttemptTimeout = TimeSpan.FromSeconds(30), faults, time);
+        mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
+        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, History((double.NaN, 0)));
+
+        await mlflow.RunWhileHangingAsync(mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0)], [], [], CancellationToken.None), TimeSpan.FromSeconds(1));
+
+        Assert.Single(mlflow.Requests("runs/log-batch"));
+        Assert.Single(mlflow.Requests("metrics/get-history"));
+        Assert.IsType<Polly.Timeout.TimeoutRejectedException>(Assert.Single(mlflow.RetryQueue).Exception);
+    }
+
+    [Fact]
+    public async Task ConnectionRefused_IsNotAmbiguous_NoHistoryRead()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.RefuseConnection : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
+
+        await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0)], [], [], CancellationToken.None);
+
+        Assert.Single(mlflow.Requests("runs/log-batch"));
+        Assert.Empty(mlflow.Requests("metrics/get-history"));
+        Assert.Equal(1, mlflow.Counters.Retries);
+    }
+
+    [Fact]
+    public async Task IntegrityError_WithoutAmbiguousAttempt_IsThrown()
+    {
+        using var mlflow = new MlflowServerFixture();
+        mlflow.Respond(mlflow.Post("runs/log-batch"), 400, IntegrityErrorBody);
+
+        var ex = await Assert.ThrowsAsync<MlflowException>(() => mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0)], [], [], CancellationToken.None));
+
+        Assert.Equal("BAD_REQUEST", ex.ErrorCode);
+        Assert.Contains("UNIQUE constraint failed", ex.Message);
+        Assert.Empty(mlflow.Requests("metrics/get-history"));
+    }
+
+    [Fact]
+    public async Task InfinityStoredAsClampedMax_CountsAsStored()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
+        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, $$"""{"metrics":[{"key":"nan2","value":1.7976931348623157e308,"timestamp":{{Ts}},"step":0},{"key":"nan2","value":-1.7976931348623157e308,"timestamp":{{Ts}},"step":1}]}""");
+
+        await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.PositiveInfinity, Ts, 0), new Metric("nan2", double.NegativeInfinity, Ts, 1)], [], [], CancellationToken.None);
+
+        Assert.Single(mlflow.Requests("runs/log-batch"));
+    }
+
+    [Theory]
+    [InlineData(false, 11)]
+    [InlineData(true, 23)]
+    [InlineData(false, 37)]
+    [InlineData(true, 41)]
+    public async Task RandomFaults_EveryPointStoredExactlyOnce(bool fileStoreSemantics, int seed)
+    {
+        var server = new FakeMlflowServer(fileStoreSemantics, new Random(seed));
+        var options = new LlmTrackOptions { TrackingUri = "http://127.0.0.1:5000" };
+        options.Http.MaxRetries = 25;
+        options.Http.BackoffFactor = 0;
+        options.Http.BackoffJitter = 0;
+        using var client = new HttpClient(server);
+        using var store = new MlflowRestStore(client, options);
+        var random = new Random(seed * 7);
+        var expected = new List<Metric>();
+        long ts = Ts;
+        for (var batch = 0; batch < 30; batch++)
+        {
+            var metrics = new List<Metric>();
+            for (var i = 0; i < random.Next(1, 40); i++)
+            {
+                var value = random.Next(8) switch
+                {
+                    0 => double.NaN,
+                    1 => double.PositiveInfinity,
+                    2 => double.NegativeInfinity,
+                    _ => random.NextDouble() * 100 - 50,
+                };
+                metrics.Add(new Metric("m" + random.Next(3), value, ts++, batch));
+            }
+
+            await store.LogBatchAsync("run1", metrics, [new Param("p" + batch, "v")], [new Tag("t", batch.ToString(CultureInfo.InvariantCulture))], CancellationToken.None);
+            expected.AddRange(metrics);
+        }
+
+        Assert.True(server.LostResponses > 0, "the scenario must lose some committed responses");
+        var stored = server.Stored.Select(m => (m.Key, m.Timestamp, m.Step, Normalize(m.Value))).OrderBy(x => x.Timestamp).ToList();
+        var wanted = expected.Select(m => (m.Key, m.Timestamp, m.Step, Normalize(m.Value))).OrderBy(x => x.Timestamp).ToList();
+        Assert.Equal(wanted, stored);
+        Assert.Equal(30, server.Params.Count);
+    }
+
+    private static double Normalize(double v) => double.IsPositiveInfinity(v) ? double.MaxValue : double.IsNegativeInfinity(v) ? double.MinValue : v;
+}
+
+/// <summary>
+/// An in-memory MLflow server for log-batch and get-history. sqlite semantics: identical finite points
+/// are de-duplicated, an identical NaN point fails the whole batch with the recorded IntegrityError;
+/// file-store semantics: duplicates are stored again. Randomly commits and then loses the response,
+/// fails before committing (503 or refused connection), or commits and answers 500.
+/// </summary>
+internal sealed class FakeMlflowServer(bool fileStoreSemantics, Random random) : HttpMessageHandler
+{
+    private static readonly string IntegrityErrorBody = Recordings.Edge("duplicate NaN metric again").ResponseBody;
+    private readonly object _gate = new();
+
+    public List<Metric> Stored { get; } = [];
+
+    public Dictionary<string, string> Params { get; } = [];
+
+    public int LostResponses { get; private set; }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var path = request.RequestUri!.AbsolutePath;
+        var roll = random.Next(100);
+        if (path.EndsWith("metrics/get-history", StringComparison.Ordinal))
+        {
+            if (roll < 10)
+            {
+                return Json(HttpStatusCode.ServiceUnavailable, "{}");
+            }
+
+            return GetHistory(request.RequestUri);
+        }
+
+        var body = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!;
+        if (roll < 10)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "refused (simulated)");
+        }
+
+        if (roll < 18)
+        {
+            return Json(HttpStatusCode.ServiceUnavailable, """{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}""");
+        }
+
+        var result = LogBatch(body);
+        if (roll < 45 && result.IsSuccessStatusCode)
+        {
+            LostResponses++;
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "response lost (simulated)", new IOException("reset"));
+        }
+
+        if (roll < 50 && result.IsSuccessStatusCode)
+        {
+            return Json(HttpStatusCode.BadGateway, "<html><title>502 Bad Gateway</title></html>");
+        }
+
+        return result;
+    }
+
+    private HttpResponseMessage LogBatch(JsonNode body)
+    {
+        lock (_gate)
+        {
+            var incoming = (body["metrics"]?.AsArray() ?? []).Select(m => new Metric(
+                (string)m!["key"]!,
+                m["value"]!.GetValueKind() == System.Text.Json.JsonValueKind.String ? Parse((string)m["value"]!) : (double)m["value"]!,
+                (long)m["timestamp"]!,
+                (long)m["step"]!)).ToList();
+            var toStore = new List<Metric>();
+            foreach (var metric in incoming)
+            {
+                var stored = Clamp(metric);
+                var exists = Stored.Any(s => s.Key == stored.Key && s.Timestamp == stored.Timestamp && s.Step == stored.Step && s.Value.Equals(stored.Value));
+                if (!fileStoreSemantics && exists && double.IsNaN(stored.Value))
+                {
+                    return Json(HttpStatusCode.BadRequest, IntegrityErrorBody);
+                }
+
+                if (fileStoreSemantics || (!exists && !toStore.Contains(stored)))
+                {
+                    toStore.Add(stored);
+                }
+            }
+
+            foreach (var param in body["params"]?.AsArray() ?? [])
+            {
+                var key = (string)param!["key"]!;
+                var value = (string)param["value"]!;
+                if (Params.TryGetValue(key, out var old) && old != value)
+                {
+                    return Json(HttpStatusCode.BadRequest, """{"error_code":"INVALID_PARAMETER_VALUE","message":"Changing param values is not allowed."}""");
+                }
+            }
+
+            foreach (var param in body["params"]?.AsArray() ?? [])
+            {
+                Params[(string)param!["key"]!] = (string)param["value"]!;
+            }
+
+            Stored.AddRange(toStore);
+            return Json(HttpStatusCode.OK, "{}");
+        }
+    }
+
+    private HttpResponseMessage GetHistory(Uri uri)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        var key = query["metric_key"]!;
+        var max = int.Parse(query["max_results"] ?? throw new InvalidOperationException("max_results missing"), CultureInfo.InvariantCulture);
+        var offset = query["page_token"] is { } token ? int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)), CultureInfo.InvariantCulture) : 0;
+        max = Math.Min(max, 7); // small pages, to exercise paging
+        List<Metric> points;
+        lock (_gate)
+        {
+            points = Stored.Where(m => m.Key == key).ToList();
+        }
+
+        var page = points.Skip(offset).Take(max).Select(m =>
+            $$"""{"key":"{{m.Key}}","value":{{(double.IsNaN(m.Value) ? "\"NaN\"" : m.Value.ToString("R", CultureInfo.InvariantCulture))}},"timestamp":{{m.Timestamp}},"step":{{m.Step}}}""");
+        var next = offset + max < points.Count ? $",\"next_page_token\":\"{Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + max).ToString(CultureInfo.InvariantCulture)))}\"" : "";
+        return Json(HttpStatusCode.OK, $$"""{"metrics":[{{string.Join(',', page)}}]{{next}}}""");
+    }
+
+    private static double Parse(string text) => text switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => throw new InvalidOperationException("unexpected value " + text),
+    };
+
+    private static Metric Clamp(Metric m) => m with { Value = double.IsPositiveInfinity(m.Value) ? double.MaxValue : double.IsNegativeInfinity(m.Value) ? double.MinValue : m.Value };
+
+    private static HttpResponseMessage Json(HttpStatusCode status, string body) =>
+        new(status) { Content = new StringContent(body, Encoding.UTF8, body.StartsWith('<') ? "text/html" : "application/json") };
+}
+
+/// <summary>Other non-idempotent calls whose lost responses are reconciled.</summary>
+public sealed class LostResponseReconciliationTests
+{
+    [Fact]
+    public async Task CreateExperiment_LostResponse_RetryAlreadyExists_ReturnsCreatedId()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        var created = Recordings.Curl("basic.out", "experiments/create");
+        var duplicate = Recordings.Curl("basic.out", "experiments/create", occurrence: 1);
+        mlflow.Server.Given(mlflow.Post("experiments/create")).InScenario("c").WillSetStateTo("exists")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithBody(created.ResponseBody));
+        mlflow.Server.Given(mlflow.Post("experiments/create")).InScenario("c").WhenStateIs("exists")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(duplicate.Status).WithBody(duplicate.ResponseBody));
+        mlflow.Respond(mlflow.Get("experiments/get-by-name"), 200, Recordings.Curl("basic.out", "get-by-name?experiment_name=csharp-verify").ResponseBody);
+
+        var id = await mlflow.Store.CreateExperimentAsync("csharp-verify", null, [], CancellationToken.None);
+
+        Assert.Equal("1", id);
+        Assert.Equal(2, mlflow.Requests("experiments/create").Count);
+    }
+
+    [Fact]
+    public async Task DeleteTag_LostResponse_RetryNotFound_IsSuccess()
+    {
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        mlflow.Server.Given(mlflow.Post("runs/delete-tag")).InScenario("d").WillSetStateTo("gone")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithBody("{}"));
+        mlflow.Server.Given(mlflow.Post("runs/delete-tag")).InScenario("d").WhenStateIs("gone")
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(404).WithBody("""{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No tag with name: team in run with id r"}"""));
+
+        await mlflow.Store.DeleteTagAsync("r", "team", CancellationToken.None);
+
+        Assert.Equal(2, mlflow.Requests("runs/delete-tag").Count);
+    }
+
+    [Fact]
+    public async Task DeleteTag_NotFound_WithoutLostResponse_Throws()
+    {
+        using var mlflow = new MlflowServerFixture();
+        mlflow.Respond(mlflow.Post("runs/delete-tag"), 404, """{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No tag with name: team in run with id r"}""");
+
+        var ex = await Assert.ThrowsAsync<MlflowException>(() => mlflow.Store.DeleteTagAsync("r", "team", CancellationToken.None));
+        Assert.Equal(MlflowErrorCode.ResourceDoesNotExist, ex.ErrorCode);
+    }
+}

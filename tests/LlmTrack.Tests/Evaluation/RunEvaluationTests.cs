@@ -384,4 +384,44 @@ public class RunEvaluationTests
             Assert.Equal(expected.ProfileJson, input.Dataset.Profile);
         }
     }
+
+    [Fact]
+    public async Task TablesAndEvaluationWorkAgainstTheLocalSqliteStore()
+    {
+        using var folder = new LlmTrack.Tests.Sqlite.TempFolder();
+        using var tracker = new Tracker(new LlmTrackOptions { TrackingUri = folder.TrackingUri });
+        string runId, artifactRoot;
+        await using (var run = await tracker.StartRunAsync("sqlite-eval"))
+        {
+            runId = run.RunId;
+            artifactRoot = run.ArtifactUri;
+            for (var i = 0; i < 2; i++)
+            {
+                using var table = new EvaluationTable("a", "b", "c");
+                table.AddRow(1, "x", 0.5);
+                table.AddRow(3, "z", null);
+                run.LogTable(table, "tables/t.json");
+            }
+
+            await run.EvaluateAsync(s_reviews, Lexicon, new EvaluationOptions<Review, string>
+            {
+                Target = r => r.Label,
+                InputText = r => r.Text,
+                Metrics = EvaluationMetrics.Accuracy | EvaluationMetrics.PerClass,
+            });
+        }
+
+        var snapshot = await tracker.GetRunAsync(runId);
+        Assert.Equal(RunStatus.Finished, snapshot.Info.Status);
+        Assert.Equal(
+            "[{\"path\": \"tables/t.json\", \"type\": \"table\"}, {\"path\": \"eval_results_table.json\", \"type\": \"table\"}]",
+            snapshot.Data.Tags.Single(t => t.Key == "mlflow.loggedArtifacts").Value);
+        Assert.Equal(7.0 / 8, snapshot.Data.Metrics.Single(m => m.Key == "accuracy").Value);
+        var root = Directory.EnumerateDirectories(folder.Path, runId, SearchOption.AllDirectories).Single();
+        Assert.Equal(
+            "{\"columns\":[\"a\",\"b\",\"c\"],\"data\":[[1,\"x\",0.5],[3,\"z\",null],[1,\"x\",0.5],[3,\"z\",null]]}",
+            File.ReadAllText(Path.Combine(root, "artifacts", "tables", "t.json")));
+        Assert.True(File.Exists(Path.Combine(root, "artifacts", "plots", "confusion_matrix.svg")));
+        Assert.Equal("eval", Assert.Single(snapshot.Inputs).Tags.Single(t => t.Key == "mlflow.data.context").Value);
+    }
 }

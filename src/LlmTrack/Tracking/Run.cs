@@ -35,7 +35,7 @@ namespace LlmTrack;
 /// and throw its error; the sync forms block the calling thread on the same upload.
 /// </para>
 /// </remarks>
-public sealed class Run : IDisposable, IAsyncDisposable
+public sealed partial class Run : IDisposable, IAsyncDisposable
 {
     private readonly Tracker _tracker;
     private readonly ITrackingStore _store;

@@ -53,9 +53,25 @@ internal sealed class NoOpTrackingStore : ITrackingStore
 
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public IArtifactRepository GetArtifactRepository(string artifactUri) => throw new InvalidOperationException("The benchmark uploads no artifacts.");
+    public IArtifactRepository GetArtifactRepository(string artifactUri) => new DiscardingArtifactRepository();
 
     public void Dispose()
     {
     }
+}
+
+/// <summary>Reads every uploaded file to the end and keeps nothing (the evaluation benchmarks upload tables).</summary>
+internal sealed class DiscardingArtifactRepository : IArtifactRepository
+{
+    public async Task UploadAsync(string relativePath, Func<CancellationToken, Task<Stream>> openContent, long? length, CancellationToken cancellationToken)
+    {
+        await using var stream = await openContent(cancellationToken);
+        await stream.CopyToAsync(Stream.Null, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ArtifactFile>> ListAsync(string? relativePath, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ArtifactFile>>([]);
+
+    public Task DownloadAsync(string relativePath, Stream destination, CancellationToken cancellationToken) =>
+        throw new FileNotFoundException(relativePath);
 }

@@ -341,7 +341,17 @@ internal sealed class InMemoryTrackingStore : ITrackingStore
         }
     }
 
-    public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken) => Task.CompletedTask;
+    public List<(string RunId, DatasetInput Input)> Inputs { get; } = [];
+
+    public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Find(runId);
+            Inputs.AddRange(datasets.Select(d => (runId, d)));
+            return Task.CompletedTask;
+        }
+    }
 
     public IArtifactRepository GetArtifactRepository(string artifactUri) => new MemoryArtifactRepository(this, artifactUri);
 

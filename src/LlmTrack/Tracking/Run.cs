@@ -40,6 +40,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     private readonly Tracker _tracker;
     private readonly ITrackingStore _store;
     private readonly TimeProvider _timeProvider;
+    private readonly MetricClock _metricClock;
     private readonly ILogger _logger;
     private readonly RunDeliveryQueue _queue;
     private readonly ConcurrentDictionary<string, string> _params = new(StringComparer.Ordinal);
@@ -54,6 +55,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
         _store = store;
         _info = info;
         _timeProvider = timeProvider;
+        _metricClock = MetricClock.For(timeProvider);
         _logger = logger;
         foreach (var param in existingParams)
         {
@@ -146,7 +148,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     public void LogMetric(string key, double value, long step = 0)
     {
         TrackingNames.ValidateKey(key, KeyKind.Metric);
-        _queue.Enqueue(QueuedItem.ForMetric(key, value, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), step));
+        _queue.Enqueue(QueuedItem.ForMetric(key, value, _metricClock.UnixMillisecondsNow(), step));
     }
 
     /// <summary>Logs one point of a metric with an explicit timestamp.</summary>
@@ -172,7 +174,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
             TrackingNames.ValidateKey(key, KeyKind.Metric);
         }
 
-        var timestamp = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var timestamp = _metricClock.UnixMillisecondsNow();
         foreach (var (key, value) in list)
         {
             _queue.Enqueue(QueuedItem.ForMetric(key, value, timestamp, step));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LibraryJson = LlmTrack.Evaluation.PythonJson;
 
 namespace LlmTrack.Cli.Common;
 
@@ -34,72 +35,7 @@ internal static class PythonJson
     /// <summary>Python's <c>repr(float)</c> as <c>json</c> writes it (<c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c> for non-finite values).</summary>
     /// <param name="value">The value.</param>
     /// <returns>The shortest round-trip representation in Python's notation.</returns>
-    public static string FormatFloat(double value)
-    {
-        if (double.IsNaN(value))
-        {
-            return "NaN";
-        }
-
-        if (double.IsInfinity(value))
-        {
-            return value > 0 ? "Infinity" : "-Infinity";
-        }
-
-        if (value == 0)
-        {
-            return double.IsNegative(value) ? "-0.0" : "0.0";
-        }
-
-        // Shortest round-trip digits and decimal exponent from .NET's "R" ("1.2345E-05" or "123.45").
-        string shortest = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
-        string digits;
-        int exponent;
-        int e = shortest.IndexOfAny(['E', 'e']);
-        string mantissa = e >= 0 ? shortest[..e] : shortest;
-        int exponentPart = e >= 0 ? int.Parse(shortest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
-        int point = mantissa.IndexOf('.', StringComparison.Ordinal);
-        string integerDigits = point >= 0 ? mantissa[..point] : mantissa;
-        string fractionDigits = point >= 0 ? mantissa[(point + 1)..] : string.Empty;
-        string all = (integerDigits + fractionDigits).TrimStart('0');
-        int leadingZeros = (integerDigits + fractionDigits).Length - all.Length;
-        digits = all.TrimEnd('0');
-        exponent = exponentPart + integerDigits.Length - 1 - leadingZeros;
-
-        var builder = new StringBuilder(24);
-        if (value < 0)
-        {
-            builder.Append('-');
-        }
-
-        if (exponent is >= -4 and < 16)
-        {
-            if (exponent < 0)
-            {
-                builder.Append("0.").Append('0', -exponent - 1).Append(digits);
-            }
-            else if (digits.Length <= exponent + 1)
-            {
-                builder.Append(digits).Append('0', exponent + 1 - digits.Length).Append(".0");
-            }
-            else
-            {
-                builder.Append(digits, 0, exponent + 1).Append('.').Append(digits, exponent + 1, digits.Length - exponent - 1);
-            }
-        }
-        else
-        {
-            builder.Append(digits[0]);
-            if (digits.Length > 1)
-            {
-                builder.Append('.').Append(digits, 1, digits.Length - 1);
-            }
-
-            builder.Append('e').Append(exponent < 0 ? '-' : '+').Append(Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture));
-        }
-
-        return builder.ToString();
-    }
+    public static string FormatFloat(double value) => LibraryJson.FormatFloat(value);
 
     private static void Write(StringBuilder builder, object? value, int? indent, int level)
     {
@@ -171,48 +107,5 @@ internal static class PythonJson
         builder.Append(close);
     }
 
-    private static void WriteString(StringBuilder builder, string text)
-    {
-        builder.Append('"');
-        foreach (char c in text)
-        {
-            switch (c)
-            {
-                case '"':
-                    builder.Append("\\\"");
-                    break;
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\b':
-                    builder.Append("\\b");
-                    break;
-                case '\f':
-                    builder.Append("\\f");
-                    break;
-                default:
-                    if (c < ' ')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        builder.Append('"');
-    }
+    private static void WriteString(StringBuilder builder, string text) => LibraryJson.WriteString(builder, text, ensureAscii: false);
 }

@@ -12,8 +12,14 @@ namespace LlmTrack.Evaluation;
 /// </summary>
 internal static class PythonJson
 {
-    /// <summary>Appends <paramref name="value"/> as a JSON string literal with <c>ensure_ascii</c> escaping.</summary>
-    public static void WriteString(StringBuilder sb, string value)
+    /// <summary>Appends <paramref name="value"/> as a JSON string literal, escaped as <c>json.dumps</c> does.</summary>
+    /// <param name="sb">The builder to append to.</param>
+    /// <param name="value">The text.</param>
+    /// <param name="ensureAscii">
+    /// Python's <c>ensure_ascii</c>: true (its default) escapes everything outside printable ASCII as
+    /// <c>\uXXXX</c>; false escapes only quotes, backslashes and control characters below U+0020.
+    /// </param>
+    public static void WriteString(StringBuilder sb, string value, bool ensureAscii = true)
     {
         sb.Append('"');
         foreach (char c in value)
@@ -28,10 +34,10 @@ internal static class PythonJson
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
                 default:
-                    if (c < ' ' || c > '~')
+                    if (c < ' ' || (ensureAscii && c > '~'))
                     {
-                        // Python escapes everything outside printable ASCII, UTF-16 code units
-                        // (surrogate pairs for astral characters), lowercase hex.
+                        // With ensure_ascii Python escapes everything outside printable ASCII, UTF-16 code
+                        // units (surrogate pairs for astral characters), lowercase hex.
                         sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }
                     else

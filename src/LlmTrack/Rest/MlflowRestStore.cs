@@ -174,7 +174,7 @@ internal sealed class MlflowRestStore : ITrackingStore
             PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,
             Filter = string.IsNullOrEmpty(filter) ? null : filter,
             OrderBy = orderBy is { Count: > 0 } ? [.. orderBy] : null,
-            ViewType = WireMapping.ToWire(viewType),
+            ViewType = RunStatusNames.ToMlflow(viewType),
         };
         var body = await PostAsync(Api + "experiments/search", request, MlflowJsonContext.Default.SearchExperimentsRequest, MlflowJsonContext.Default.SearchExperimentsResponse, null, cancellationToken).ConfigureAwait(false);
         var items = body.Experiments?.Select(WireMapping.ToModel).ToArray() ?? [];
@@ -226,7 +226,7 @@ internal sealed class MlflowRestStore : ITrackingStore
         var request = new UpdateRunRequest
         {
             RunId = runId,
-            Status = status is { } s ? WireMapping.ToWire(s) : null,
+            Status = status is { } s ? RunStatusNames.ToMlflow(s) : null,
             EndTime = endTime,
             RunName = string.IsNullOrEmpty(runName) ? null : runName,
         };
@@ -344,7 +344,7 @@ internal sealed class MlflowRestStore : ITrackingStore
         {
             ExperimentIds = [.. experimentIds],
             Filter = string.IsNullOrEmpty(filter) ? null : filter,
-            RunViewType = WireMapping.ToWire(viewType),
+            RunViewType = RunStatusNames.ToMlflow(viewType),
             MaxResults = maxResults,
             OrderBy = orderBy is { Count: > 0 } ? [.. orderBy] : null,
             PageToken = string.IsNullOrEmpty(pageToken) ? null : pageToken,

@@ -3,36 +3,6 @@ namespace LlmTrack.Rest.Wire;
 /// <summary>Converts between LlmTrack's model types and MLflow's wire types.</summary>
 internal static class WireMapping
 {
-    /// <summary>MLflow's name of a run status (<c>RUNNING</c>, <c>FINISHED</c>, …).</summary>
-    public static string ToWire(RunStatus status) => status switch
-    {
-        RunStatus.Running => "RUNNING",
-        RunStatus.Scheduled => "SCHEDULED",
-        RunStatus.Finished => "FINISHED",
-        RunStatus.Failed => "FAILED",
-        RunStatus.Killed => "KILLED",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown run status."),
-    };
-
-    /// <summary>MLflow's name of a view type (<c>ACTIVE_ONLY</c>, <c>DELETED_ONLY</c>, <c>ALL</c>).</summary>
-    public static string ToWire(ViewType viewType) => viewType switch
-    {
-        ViewType.ActiveOnly => "ACTIVE_ONLY",
-        ViewType.DeletedOnly => "DELETED_ONLY",
-        ViewType.All => "ALL",
-        _ => throw new ArgumentOutOfRangeException(nameof(viewType), viewType, "Unknown view type."),
-    };
-
-    /// <summary>Parses MLflow's run status; an unknown or missing status reads as <see cref="RunStatus.Running"/>.</summary>
-    public static RunStatus ParseStatus(string? status) => status switch
-    {
-        "SCHEDULED" => RunStatus.Scheduled,
-        "FINISHED" => RunStatus.Finished,
-        "FAILED" => RunStatus.Failed,
-        "KILLED" => RunStatus.Killed,
-        _ => RunStatus.Running,
-    };
-
     public static List<WireKeyValue> ToWire(IReadOnlyList<Tag> tags)
     {
         var list = new List<WireKeyValue>(tags.Count);
@@ -148,7 +118,7 @@ internal static class WireMapping
         ExperimentId = info.ExperimentId ?? throw MissingField("experiment_id"),
         RunName = info.RunName,
         UserId = info.UserId,
-        Status = ParseStatus(info.Status),
+        Status = RunStatusNames.Parse(info.Status),
         StartTime = info.StartTime ?? 0,
         EndTime = info.EndTime,
         ArtifactUri = info.ArtifactUri ?? string.Empty,

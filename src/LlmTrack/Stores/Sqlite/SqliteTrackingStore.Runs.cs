@@ -22,7 +22,7 @@ internal sealed partial class SqliteTrackingStore
                 $"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='{runName}', mlflow.runName='{runNameTag}').");
         }
 
-        var name = !string.IsNullOrEmpty(runName) ? runName : !string.IsNullOrEmpty(runNameTag) ? runNameTag : RunNameGenerator.Next();
+        var name = !string.IsNullOrEmpty(runName) ? runName : !string.IsNullOrEmpty(runNameTag) ? runNameTag : RunNameGenerator.Generate();
         if (string.IsNullOrEmpty(runNameTag))
         {
             allTags.Add(new Tag(RunNameTag, name));
@@ -70,7 +70,7 @@ internal sealed partial class SqliteTrackingStore
             using var update = Command(
                 transaction,
                 "UPDATE runs SET status = COALESCE($status, status), end_time = COALESCE($end, end_time) WHERE run_uuid = $id");
-            update.Parameters.AddWithValue("$status", status is { } s ? StatusName(s) : DBNull.Value);
+            update.Parameters.AddWithValue("$status", status is { } s ? RunStatusNames.ToMlflow(s) : DBNull.Value);
             update.Parameters.AddWithValue("$end", endTime is { } e ? e : DBNull.Value);
             update.Parameters.AddWithValue("$id", runId);
             update.ExecuteNonQuery();
@@ -395,7 +395,7 @@ internal sealed partial class SqliteTrackingStore
             ExperimentId = reader.IsDBNull(1) ? DefaultExperimentId : reader.GetInt64(1).ToString(CultureInfo.InvariantCulture),
             RunName = reader.IsDBNull(2) ? null : reader.GetString(2),
             UserId = reader.IsDBNull(3) ? null : reader.GetString(3),
-            Status = reader.IsDBNull(4) ? RunStatus.Running : ParseStatus(reader.GetString(4)),
+            Status = reader.IsDBNull(4) ? RunStatus.Running : RunStatusNames.Parse(reader.GetString(4)),
             StartTime = reader.IsDBNull(5) ? 0 : reader.GetInt64(5),
             EndTime = reader.IsDBNull(6) ? null : reader.GetInt64(6),
             ArtifactUri = reader.IsDBNull(7) ? "" : reader.GetString(7),
@@ -535,23 +535,4 @@ internal sealed partial class SqliteTrackingStore
 
     private static double ReadMetricValue(SqliteDataReader reader, int valueOrdinal, int isNanOrdinal) =>
         reader.GetInt64(isNanOrdinal) != 0 ? double.NaN : reader.GetDouble(valueOrdinal);
-
-    private static string StatusName(RunStatus status) => status switch
-    {
-        RunStatus.Running => "RUNNING",
-        RunStatus.Scheduled => "SCHEDULED",
-        RunStatus.Finished => "FINISHED",
-        RunStatus.Failed => "FAILED",
-        RunStatus.Killed => "KILLED",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown run status."),
-    };
-
-    private static RunStatus ParseStatus(string status) => status switch
-    {
-        "SCHEDULED" => RunStatus.Scheduled,
-        "FINISHED" => RunStatus.Finished,
-        "FAILED" => RunStatus.Failed,
-        "KILLED" => RunStatus.Killed,
-        _ => RunStatus.Running,
-    };
 }

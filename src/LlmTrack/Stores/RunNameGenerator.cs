@@ -1,4 +1,4 @@
-namespace LlmTrack.Tracking;
+namespace LlmTrack.Stores;
 
 /// <summary>
 /// Generates run names in MLflow's style, <c>adjective-animal-number</c> (e.g. <c>smiling-yak-911</c>),

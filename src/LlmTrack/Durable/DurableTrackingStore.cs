@@ -130,14 +130,14 @@ internal sealed class DurableTrackingStore : ITrackingStore
     }
 
     /// <summary>Starts delivering, in the background, the journals of this tracking server that no live process owns.</summary>
-    public void StartRecovery() => Recovery = Task.Run(() => RecoverAsync(stopWhenUnavailable: false, null, CancellationToken.None));
+    public void StartRecovery() => Recovery = Task.Run(() => RecoverAsync(stopWhenUnavailable: false, CancellationToken.None));
 
     /// <summary>
     /// Takes over every journal under this server's root that nobody holds: a run left RUNNING by a dead process is
     /// ended FAILED at its last activity first; then each is shipped in the background.
     /// </summary>
     /// <returns>The shippers started.</returns>
-    public Task<IReadOnlyList<DurableRun>> RecoverAsync(bool stopWhenUnavailable, IProgress<JournalSyncProgress>? progress, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DurableRun>> RecoverAsync(bool stopWhenUnavailable, CancellationToken cancellationToken)
     {
         var started = new List<DurableRun>();
         IReadOnlyList<RunJournalStatus> journals;
@@ -189,7 +189,6 @@ internal sealed class DurableTrackingStore : ITrackingStore
                 _ = run.Shipped.ContinueWith(
                     t =>
                     {
-                        progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, t.IsCompletedSuccessfully, t.Exception?.InnerException?.Message));
                         if (t.IsCompletedSuccessfully && _shipping.TryRemove(run.LocalRunId, out _))
                         {
                             run.Dispose();

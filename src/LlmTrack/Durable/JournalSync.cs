@@ -66,14 +66,18 @@ internal static class JournalSync
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var inner = TrackingStoreFactory.CreateServerStore(uri, options, null, time, loggers);
         using var store = new DurableTrackingStore(inner, uri, options.Durability, time, loggers);
-        var runs = await store.RecoverAsync(stopWhenUnavailable: true, progress, cancellationToken).ConfigureAwait(false);
-        try
+        var runs = await store.RecoverAsync(stopWhenUnavailable: true, cancellationToken).ConfigureAwait(false);
+        foreach (var run in runs)
         {
-            await Task.WhenAll(runs.Select(r => r.ShipperTask)).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Each shipper reported its own outcome.
+            try
+            {
+                await run.Shipped.WaitAsync(cancellationToken).ConfigureAwait(false);
+                progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, true, null));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, false, ex.Message));
+            }
         }
 
         var delivered = runs.Count(r => r.Shipped.IsCompletedSuccessfully);

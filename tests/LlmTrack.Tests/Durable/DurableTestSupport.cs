@@ -134,10 +134,11 @@ internal sealed class DurableFixture : IDisposable
     /// <summary>The journal options of the test server (its sub-folder of the root).</summary>
     public JournalOptions JournalOptions => DurableTrackingStore.CreateJournalOptions(TrackingUri, Durability, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
-    public (Tracker Tracker, DurableTrackingStore Store) NewTracker(ITrackingStore server, Action<DurabilityOptions>? configure = null)
+    public (Tracker Tracker, DurableTrackingStore Store) NewTracker(ITrackingStore server, Action<DurabilityOptions>? configure = null, string trackingUri = TrackingUri)
     {
         var options = Options(configure);
-        var store = new DurableTrackingStore(server, TrackingUri, options.Durability, TimeProvider.System, LoggerFactory);
+        options.TrackingUri = trackingUri;
+        var store = new DurableTrackingStore(server, trackingUri, options.Durability, TimeProvider.System, LoggerFactory);
         store.StartRecovery();
         var tracker = new Tracker(options, store, TimeProvider.System, LoggerFactory)
         {

@@ -32,9 +32,17 @@ public sealed class KilledProcessTests : IDisposable
         string localRunId;
         using (var child = Process.Start(start)!)
         {
-            var line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            child.Kill();
-            await child.WaitForExitAsync();
+            string? line;
+            try
+            {
+                line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                child.Kill();
+                await child.WaitForExitAsync();
+            }
+
             Assert.True(line is not null && line.StartsWith("ready ", StringComparison.Ordinal), $"child said '{line}': {await child.StandardError.ReadToEndAsync()}");
             localRunId = line["ready ".Length..];
         }

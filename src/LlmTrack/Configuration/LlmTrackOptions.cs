@@ -54,6 +54,9 @@ public sealed class LlmTrackOptions
     /// <summary>How logged values are batched and sent.</summary>
     public BatchingOptions Batching { get; set; } = new();
 
+    /// <summary>Durable mode for remote tracking: a local journal that survives outages and crashes (on by default).</summary>
+    public DurabilityOptions Durability { get; set; } = new();
+
     /// <summary>
     /// Reads MLflow's environment variables (<c>MLFLOW_TRACKING_URI</c>, <c>MLFLOW_TRACKING_TOKEN</c>,
     /// <c>MLFLOW_TRACKING_USERNAME</c>, <c>MLFLOW_TRACKING_PASSWORD</c>, <c>MLFLOW_TRACKING_INSECURE_TLS</c>,

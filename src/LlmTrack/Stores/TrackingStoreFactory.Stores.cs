@@ -1,4 +1,5 @@
 using LlmTrack.Artifacts;
+using LlmTrack.Durable;
 using LlmTrack.Rest;
 using LlmTrack.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -16,18 +17,33 @@ internal static partial class TrackingStoreFactory
 
         if (MlflowHttpClient.IsHttpTrackingUri(trackingUri))
         {
-            // A server that does not proxy artifacts hands out local paths or file: URIs; those are copied directly.
-            static IArtifactRepository? LocalArtifacts(string artifactUri) =>
-                LocalArtifactRepository.IsLocal(artifactUri) ? LocalArtifactRepository.FromUri(artifactUri) : null;
-            var logger = loggerFactory.CreateLogger<MlflowRestStore>();
-            return httpClientFactory is null
-                ? MlflowRestStore.CreateStandalone(options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts)
-                : MlflowRestStore.Create(httpClientFactory, options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts);
+            var server = CreateServerStore(trackingUri, options, httpClientFactory, timeProvider, loggerFactory);
+            if (options.Durability is not { Enabled: true } durability)
+            {
+                return server;
+            }
+
+            // Durable mode: log to a local journal, ship from it, and deliver what earlier processes left behind.
+            var durable = new DurableTrackingStore(server, trackingUri, durability, timeProvider, loggerFactory);
+            durable.StartRecovery();
+            return durable;
         }
 
         throw new MlflowException(
             MlflowErrorCode.InvalidParameterValue,
             $"Unsupported tracking URI '{Redact(trackingUri)}'. Use http(s)://host:port for an MLflow tracking server, " +
             "or sqlite:///relative/path.db / sqlite:////absolute/path.db for a local store that MLflow opens (default: sqlite:///mlflow.db).");
+    }
+
+    /// <summary>The MLflow REST store for an <c>http(s)://</c> tracking URI (without durable mode).</summary>
+    internal static ITrackingStore CreateServerStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        // A server that does not proxy artifacts hands out local paths or file: URIs; those are copied directly.
+        static IArtifactRepository? LocalArtifacts(string artifactUri) =>
+            LocalArtifactRepository.IsLocal(artifactUri) ? LocalArtifactRepository.FromUri(artifactUri) : null;
+        var logger = loggerFactory.CreateLogger<MlflowRestStore>();
+        return httpClientFactory is null
+            ? MlflowRestStore.CreateStandalone(options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts)
+            : MlflowRestStore.Create(httpClientFactory, options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts);
     }
 }

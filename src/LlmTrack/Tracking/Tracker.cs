@@ -396,7 +396,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
 
     private async Task<Run> CreateCoreAsync(RunOptions options, List<Tag> startTags, CancellationToken cancellationToken)
     {
-        var experimentId = await ResolveExperimentIdAsync(options, cancellationToken).ConfigureAwait(false);
+        var experimentId = await ResolveExperimentForStartAsync(options, cancellationToken).ConfigureAwait(false);
         var runName = options.RunName ?? RunNameGenerator.Generate();
         var tags = new List<Tag>();
         foreach (var tag in ContextTags ?? _contextTags.Value)
@@ -456,6 +456,31 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         var run = new Run(this, _store, info, existingParams, _options.Batching, _timeProvider, _loggerFactory.CreateLogger<Run>());
         _activeRuns.TryAdd(run, 0);
         return run;
+    }
+
+    private async Task<string> ResolveExperimentForStartAsync(RunOptions options, CancellationToken cancellationToken)
+    {
+        if (_store is not Durable.DurableTrackingStore durable)
+        {
+            return await ResolveExperimentIdAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Durable mode: a server that does not answer within the start timeout does not stop the run from starting;
+        // the experiment is resolved by name when the run is created on the server.
+        var (id, unavailable) = await durable.TryWithStartTimeoutAsync(ct => ResolveExperimentIdAsync(options, ct), cancellationToken).ConfigureAwait(false);
+        if (unavailable is null)
+        {
+            return id!;
+        }
+
+        var name = !string.IsNullOrEmpty(options.ExperimentId) ? null : options.ExperimentName ?? _options.ExperimentName;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw unavailable;
+        }
+
+        _logger.LogWarning("The tracking server is unreachable; experiment '{ExperimentName}' is resolved when the run is delivered.", name);
+        return Durable.DurableTrackingStore.DeferredExperimentId(name);
     }
 
     private async Task<string> ResolveExperimentIdAsync(RunOptions options, CancellationToken cancellationToken)

@@ -1,0 +1,339 @@
+using System.Runtime.InteropServices;
+using LlmTrack.Journal;
+using LlmTrack.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace LlmTrack.Durable;
+
+/// <summary>
+/// One run in durable mode: its <see cref="RunJournal"/>, the journal's single writer (fed by the delivery core's
+/// background sender through <see cref="DurableTrackingStore.LogBatchAsync"/>) and the background shipper that
+/// delivers the journal to the server in order and acknowledges what the server accepted.
+/// </summary>
+/// <remarks>
+/// The writer is guarded by a lock (the sender appends, <c>Flush()</c> forces to disk, a timer flushes every
+/// <see cref="DurabilityOptions.FlushToDiskInterval"/>, <c>End</c> appends <see cref="RunEndedRecord"/>). The shipper
+/// runs on its own task, reads only what reached the segment file and wakes when the writer wrote something.
+/// A run recovered from an earlier process has no writer: its journal is complete and only shipped.
+/// </remarks>
+internal sealed class DurableRun : IDisposable
+{
+    private readonly DurableTrackingStore _store;
+    private readonly ILogger _logger;
+    private readonly object _writeGate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _shipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer? _flushTimer;
+    private JournalWriter? _writer;
+    private Task? _shipper;
+    private int _wakePending;
+    private long _droppedItems;
+    private long _deadLetters;
+    private bool _dropWarned;
+    private bool _unavailableWarned;
+
+    public DurableRun(DurableTrackingStore store, RunJournal journal, bool live, ILogger logger)
+    {
+        _store = store;
+        Journal = journal;
+        _logger = logger;
+        if (live)
+        {
+            _writer = journal.OpenWriter();
+            var interval = store.Durability.FlushToDiskInterval;
+            _flushTimer = store.TimeProvider.CreateTimer(static s => ((DurableRun)s!).OnFlushTimer(), this, interval, interval);
+        }
+    }
+
+    /// <summary>The run's journal.</summary>
+    public RunJournal Journal { get; }
+
+    /// <summary>The local run id (the journal folder's name).</summary>
+    public string LocalRunId => Journal.LocalRunId;
+
+    /// <summary>The server's run id once the run exists there.</summary>
+    public string? ServerRunId => Journal.State.ServerRunId;
+
+    /// <summary>The run's metadata as the server returned it when the run ended there.</summary>
+    public RunInfo? FinalInfo { get; private set; }
+
+    /// <summary>Completes when the run ended on the server and everything was delivered.</summary>
+    public Task Shipped => _shipped.Task;
+
+    /// <summary>Items the disk cap kept out of the journal (counted as dropped).</summary>
+    public long DroppedItems => Interlocked.Read(ref _droppedItems);
+
+    /// <summary>Items the server refused, now in <c>dead-letters.jsonl</c>.</summary>
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
+    /// <summary>The shipper's task (completes when shipped, stopped, or stopped at the first outage in sync mode).</summary>
+    public Task ShipperTask => _shipper ?? Task.CompletedTask;
+
+    /// <summary>Starts the background shipper.</summary>
+    /// <param name="stopWhenUnavailable">Stop (leaving the data on disk) instead of backing off when the server is unreachable (<c>llmtrack sync</c>).</param>
+    public void StartShipping(bool stopWhenUnavailable = false) =>
+        _shipper = Task.Run(() => ShipAsync(stopWhenUnavailable, _stop.Token));
+
+    /// <summary>Appends one log-batch to the journal (no network, no fsync unless the flush interval is due).</summary>
+    public void Append(IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags)
+    {
+        long dropped = 0;
+        bool flushed;
+        lock (_writeGate)
+        {
+            var writer = _writer ?? throw new InvalidOperationException($"The run '{LocalRunId}' has ended; nothing more can be logged to it.");
+            if (metrics.Count > 0 && writer.AppendMetrics(AsSpan(metrics)) != JournalAppendResult.Appended)
+            {
+                dropped = writer.DroppedItems;
+            }
+
+            if (parameters.Count > 0 && writer.AppendParams(AsSpan(parameters)) != JournalAppendResult.Appended)
+            {
+                dropped = writer.DroppedItems;
+            }
+
+            if (tags.Count > 0 && writer.AppendTags(AsSpan(tags)) != JournalAppendResult.Appended)
+            {
+                dropped = writer.DroppedItems;
+            }
+
+            flushed = FlushIfDueLocked(writer);
+        }
+
+        if (dropped > 0)
+        {
+            OnDropped(dropped);
+        }
+
+        if (flushed)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Appends another record (data set inputs).</summary>
+    public void Append(JournalRecord record)
+    {
+        JournalAppendResult result;
+        long dropped;
+        lock (_writeGate)
+        {
+            var writer = _writer ?? throw new InvalidOperationException($"The run '{LocalRunId}' has ended; nothing more can be logged to it.");
+            result = writer.Append(record);
+            dropped = writer.DroppedItems;
+            FlushIfDueLocked(writer);
+        }
+
+        if (result != JournalAppendResult.Appended)
+        {
+            OnDropped(dropped);
+        }
+
+        Wake();
+    }
+
+    /// <summary>Forces everything appended so far to disk (fsync) and wakes the shipper.</summary>
+    /// <exception cref="JournalException">The disk refused the write.</exception>
+    public void FlushToDisk()
+    {
+        lock (_writeGate)
+        {
+            _writer?.FlushToDisk();
+        }
+
+        Wake();
+    }
+
+    /// <summary>Writes <see cref="RunEndedRecord"/> durably and closes the writer; the shipper delivers the rest.</summary>
+    public void End(RunStatus status, long endTime)
+    {
+        _flushTimer?.Dispose();
+        lock (_writeGate)
+        {
+            if (_writer is { } writer)
+            {
+                writer.Append(new RunEndedRecord(status, endTime));
+                writer.FlushToDisk();
+                writer.Dispose();
+                _writer = null;
+            }
+        }
+
+        Wake();
+    }
+
+    /// <summary>Stops the shipper (the journal stays on disk) and releases the journal's lock.</summary>
+    public void Dispose()
+    {
+        _flushTimer?.Dispose();
+        _stop.Cancel();
+        try
+        {
+            _shipper?.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // The shipper logs its own failures; stopping it is all that is left to do.
+        }
+
+        lock (_writeGate)
+        {
+            _writer?.Dispose();
+            _writer = null;
+        }
+
+        Journal.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Wakes the shipper (new data on disk, or a retry is due).</summary>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    private static ReadOnlySpan<T> AsSpan<T>(IReadOnlyList<T> items) =>
+        items switch
+        {
+            List<T> list => CollectionsMarshal.AsSpan(list),
+            T[] array => array,
+            _ => items.ToArray(),
+        };
+
+    private void OnFlushTimer()
+    {
+        bool flushed;
+        lock (_writeGate)
+        {
+            flushed = _writer is { } writer && FlushIfDueLocked(writer);
+        }
+
+        if (flushed)
+        {
+            Wake();
+        }
+    }
+
+    private bool FlushIfDueLocked(JournalWriter writer)
+    {
+        try
+        {
+            return writer.FlushIfDue();
+        }
+        catch (JournalException ex)
+        {
+            // The records stay in memory and the next flush retries; Flush() reports the error to the caller.
+            _logger.LogError(ex, "LlmTrack could not write the journal of run {RunId}: {Message}", LocalRunId, ex.Message);
+            return false;
+        }
+    }
+
+    private void OnDropped(long totalDropped)
+    {
+        var before = Interlocked.Exchange(ref _droppedItems, totalDropped);
+        if (totalDropped > before && !_dropWarned)
+        {
+            _dropWarned = true;
+            _logger.LogError(
+                "LlmTrack: the journal of run {RunId} is full (disk cap {Cap} bytes under {Root}); new values are dropped and counted in Dropped until the server has taken the backlog.",
+                LocalRunId,
+                Journal.Options.MaxTotalBytes,
+                Journal.Options.Root);
+        }
+    }
+
+    private async Task ShipAsync(bool stopWhenUnavailable, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var shipper = new JournalShipper(_store, this, _logger);
+            var delay = _store.Durability.MinRetryDelay;
+            using var reader = Journal.OpenReader();
+            JournalEntry? entry = null;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Volatile.Write(ref _wakePending, 0);
+                if (entry is null && !reader.TryRead(out entry))
+                {
+                    await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                try
+                {
+                    var ended = await shipper.DeliverAsync(entry, cancellationToken).ConfigureAwait(false);
+                    Journal.Acknowledge(entry.Next);
+                    entry = null;
+                    delay = _store.Durability.MinRetryDelay;
+                    if (_unavailableWarned)
+                    {
+                        _unavailableWarned = false;
+                        if (_logger.IsEnabled(LogLevel.Information))
+                        {
+                            _logger.LogInformation("LlmTrack: the tracking server is reachable again; delivering run {RunId} from its journal.", LocalRunId);
+                        }
+                    }
+
+                    if (ended is not null)
+                    {
+                        FinalInfo = ended;
+                        TryDeleteJournal();
+                        _shipped.TrySetResult();
+                        return;
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && DurableErrors.IsUnavailable(ex))
+                {
+                    if (!_unavailableWarned)
+                    {
+                        _unavailableWarned = true;
+                        _logger.LogWarning(
+                            "LlmTrack: the tracking server is unreachable ({Message}); run {RunId} keeps logging to its journal at {Folder} and is delivered when the server is back.",
+                            ex.Message,
+                            LocalRunId,
+                            Journal.Folder);
+                    }
+
+                    if (stopWhenUnavailable)
+                    {
+                        _shipped.TrySetException(ex);
+                        return;
+                    }
+
+                    await Task.Delay(delay, _store.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _store.Durability.MaxRetryDelay.Ticks));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _shipped.TrySetCanceled(cancellationToken);
+        }
+#pragma warning disable CA1031 // The shipper must never crash the process; the data stays in the journal.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "LlmTrack: delivering the journal of run {RunId} at {Folder} stopped: {Message}", LocalRunId, Journal.Folder, ex.Message);
+            _shipped.TrySetException(ex);
+        }
+    }
+
+    internal void CountDeadLetter(int count) => Interlocked.Add(ref _deadLetters, count);
+
+    private void TryDeleteJournal()
+    {
+        try
+        {
+            Journal.TryDeleteCompleted();
+        }
+        catch (JournalException ex)
+        {
+            _logger.LogWarning(ex, "LlmTrack: the delivered journal at {Folder} could not be deleted: {Message}", Journal.Folder, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+using LlmTrack.Journal;
+using LlmTrack.Stores;
+using LlmTrack.Tracking;
+using Microsoft.Extensions.Logging;
+
+namespace LlmTrack.Durable;
+
+/// <summary>
+/// Delivers the records of one run journal to the server (the store the durable store wraps), one record at a time,
+/// in journal order. A record the server refuses for its content is split until the bad item is isolated; that item
+/// goes to the dead-letter file and the rest is delivered. Progress within a split record survives a transient
+/// failure, so nothing is sent twice when shipping resumes.
+/// </summary>
+internal sealed class JournalShipper
+{
+    private readonly DurableTrackingStore _store;
+    private readonly DurableRun _run;
+    private readonly ILogger _logger;
+
+    // Split progress of the record being delivered (ranges still to send, next on top).
+    private JournalPosition _splitOf = new(-1, -1);
+    private readonly Stack<(int Start, int Count)> _ranges = new();
+
+    public JournalShipper(DurableTrackingStore store, DurableRun run, ILogger logger)
+    {
+        _store = store;
+        _run = run;
+        _logger = logger;
+    }
+
+    private ITrackingStore Inner => _store.Inner;
+
+    /// <summary>Delivers one record; returns the server's run info when it was the run's end.</summary>
+    /// <exception cref="Exception">A transient failure (<see cref="DurableErrors.IsUnavailable"/>): deliver the same entry again later.</exception>
+    public async Task<RunInfo?> DeliverAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        switch (entry.Record)
+        {
+            case RunCreatedRecord created:
+                await EnsureCreatedAsync(created, cancellationToken).ConfigureAwait(false);
+                return null;
+            case MetricsRecord metrics:
+                await SendSplitAsync(entry.Position, metrics.Metrics, (runId, part, ct) => Inner.LogBatchAsync(runId, part, [], [], ct), (m, e) => _run.Journal.DeadLetters.Append(m, e), cancellationToken).ConfigureAwait(false);
+                return null;
+            case ParamsRecord parameters:
+                await SendSplitAsync(entry.Position, parameters.Params, (runId, part, ct) => Inner.LogBatchAsync(runId, [], part, [], ct), (p, e) => _run.Journal.DeadLetters.Append(p, e), cancellationToken).ConfigureAwait(false);
+                return null;
+            case TagsRecord tags:
+                await SendSplitAsync(entry.Position, tags.Tags, (runId, part, ct) => Inner.LogBatchAsync(runId, [], [], part, ct), (t, e) => _run.Journal.DeadLetters.Append(t, e), cancellationToken).ConfigureAwait(false);
+                return null;
+            case DatasetInputsRecord inputs:
+                await SendSplitAsync(entry.Position, inputs.Inputs, (runId, part, ct) => Inner.LogInputsAsync(runId, part, ct), (d, e) => _run.Journal.DeadLetters.Append(d, e), cancellationToken).ConfigureAwait(false);
+                return null;
+            case RunEndedRecord ended:
+            {
+                var serverRunId = await ServerRunIdAsync(cancellationToken).ConfigureAwait(false);
+                var info = await Inner.UpdateRunAsync(serverRunId, ended.Status, ended.EndTime, null, cancellationToken).ConfigureAwait(false);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation("LlmTrack: run {RunId} delivered from its journal and ended {Status} on the server.", serverRunId, ended.Status);
+                }
+
+                return info with { Status = ended.Status, EndTime = info.EndTime ?? ended.EndTime };
+            }
+
+            default:
+                // Mappings and heartbeats need no delivery.
+                return null;
+        }
+    }
+
+    private async Task<string> ServerRunIdAsync(CancellationToken cancellationToken)
+    {
+        if (_run.ServerRunId is { } id)
+        {
+            return id;
+        }
+
+        // The RunCreated record was acknowledged without a mapping (never happens in a consistent journal): create
+        // the run from run.json.
+        var state = _run.Journal.State;
+        await EnsureCreatedAsync(
+            new RunCreatedRecord(state.LocalRunId, state.ExperimentId, state.ExperimentName, state.RunName, state.StartTime, state.ParentLocalRunId, [], state.Owner),
+            cancellationToken).ConfigureAwait(false);
+        return _run.ServerRunId!;
+    }
+
+    private async Task EnsureCreatedAsync(RunCreatedRecord created, CancellationToken cancellationToken)
+    {
+        if (_run.ServerRunId is not null)
+        {
+            return;
+        }
+
+        var experimentId = created.ExperimentId
+            ?? await Inner.GetOrCreateExperimentAsync(created.ExperimentName ?? "Default", cancellationToken).ConfigureAwait(false);
+        var tags = new List<Tag>(created.Tags.Count);
+        foreach (var tag in created.Tags)
+        {
+            // A child of a run that was itself started locally names the parent's local id: use the server's.
+            tags.Add(tag.Key == RunContextTags.ParentRunId && _store.TryGetServerRunId(tag.Value, out var parent) ? tag with { Value = parent } : tag);
+        }
+
+        var snapshot = await Inner.CreateRunAsync(experimentId, created.RunName, created.StartTime, tags, cancellationToken).ConfigureAwait(false);
+        _run.Journal.MapServerRun(snapshot.Info.RunId, DurableTrackingStore.ArtifactUriForJournal(snapshot.Info.ArtifactUri));
+        _store.OnMapped(_run, snapshot.Info);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("LlmTrack: run {LocalRunId}, started while the server was unreachable, is now run {RunId} on the server.", created.LocalRunId, snapshot.Info.RunId);
+        }
+    }
+
+    private async Task SendSplitAsync<T>(
+        JournalPosition position,
+        IReadOnlyList<T> items,
+        Func<string, IReadOnlyList<T>, CancellationToken, Task> send,
+        Action<T, MlflowException> deadLetter,
+        CancellationToken cancellationToken)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        var serverRunId = await ServerRunIdAsync(cancellationToken).ConfigureAwait(false);
+        if (_splitOf != position)
+        {
+            _splitOf = position;
+            _ranges.Clear();
+            _ranges.Push((0, items.Count));
+        }
+
+        while (_ranges.Count > 0)
+        {
+            var (start, count) = _ranges.Peek();
+            var part = Slice(items, start, count);
+            try
+            {
+                await send(serverRunId, part, cancellationToken).ConfigureAwait(false);
+                _ranges.Pop();
+            }
+            catch (MlflowException ex) when (DurableErrors.IsUniqueConstraint(ex) && part is IReadOnlyList<Metric> points)
+            {
+                // Identical points are stored already (an earlier process sent them and died before the
+                // acknowledgement): send only the points the server does not have.
+                var missing = await FindUnstoredAsync(serverRunId, points, cancellationToken).ConfigureAwait(false);
+                if (missing.Count > 0)
+                {
+                    await Inner.LogBatchAsync(serverRunId, missing, [], [], cancellationToken).ConfigureAwait(false);
+                }
+
+                _ranges.Pop();
+            }
+            catch (MlflowException ex) when (DurableErrors.IsContentRejection(ex))
+            {
+                _ranges.Pop();
+                if (count == 1)
+                {
+                    DeadLetter(part[0], ex, deadLetter);
+                }
+                else
+                {
+                    var half = count / 2;
+                    _ranges.Push((start + half, count - half));
+                    _ranges.Push((start, half));
+                }
+            }
+            catch (MlflowException ex) when (!DurableErrors.IsUnavailable(ex))
+            {
+                // Refused as a whole, not for a value (e.g. the run was deleted on the server): splitting cannot help.
+                _ranges.Pop();
+                foreach (var item in part)
+                {
+                    DeadLetter(item, ex, deadLetter);
+                }
+            }
+        }
+    }
+
+    private void DeadLetter<T>(T item, MlflowException error, Action<T, MlflowException> deadLetter)
+    {
+        deadLetter(item, error);
+        _run.CountDeadLetter(1);
+        _store.CountDeadLetter();
+        _logger.LogWarning(
+            "LlmTrack: the tracking server refused a value of run {RunId} ({ErrorCode}: {Message}); it was written to {Path} and the rest is delivered.",
+            _run.ServerRunId ?? _run.LocalRunId,
+            error.ErrorCode,
+            error.Message,
+            _run.Journal.DeadLetters.Path);
+    }
+
+    private async Task<IReadOnlyList<Metric>> FindUnstoredAsync(string serverRunId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
+    {
+        if (Inner is Rest.MlflowRestStore rest)
+        {
+            return await rest.FindUnstoredAsync(serverRunId, metrics, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = new Dictionary<string, HashSet<(long, long, long)>>(StringComparer.Ordinal);
+        var missing = new List<Metric>();
+        foreach (var metric in metrics)
+        {
+            if (!stored.TryGetValue(metric.Key, out var points))
+            {
+                var history = await Inner.GetMetricHistoryAsync(serverRunId, metric.Key, cancellationToken).ConfigureAwait(false);
+                stored[metric.Key] = points = [.. history.Select(Point)];
+            }
+
+            if (!points.Contains(Point(metric)))
+            {
+                missing.Add(metric);
+            }
+        }
+
+        return missing;
+
+        static (long, long, long) Point(Metric m) =>
+            (m.Step, m.Timestamp, double.IsNaN(m.Value) ? long.MinValue : BitConverter.DoubleToInt64Bits(m.Value));
+    }
+
+    private static IReadOnlyList<T> Slice<T>(IReadOnlyList<T> items, int start, int count)
+    {
+        if (start == 0 && count == items.Count)
+        {
+            return items;
+        }
+
+        var part = new T[count];
+        for (var i = 0; i < count; i++)
+        {
+            part[i] = items[start + i];
+        }
+
+        return part;
+    }
+}

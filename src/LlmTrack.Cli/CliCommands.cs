@@ -14,5 +14,6 @@ internal static class CliCommands
     {
         ScoreCommand.Create(context),
         SyncCommand.Create(),
+        JournalCommands.CreateStatus(),
     };
 }

@@ -5,8 +5,10 @@ using LlmTrack.Sync;
 namespace LlmTrack.Cli.Sync;
 
 /// <summary>
-/// <c>llmtrack sync --from URI --to URI</c>: copies one tracking store into another (e.g. the local
-/// <c>sqlite:///mlflow.db</c> to a server), idempotently — a second run creates nothing twice.
+/// <c>llmtrack sync</c>: delivers the durable journals left on this machine for the tracking server
+/// (<c>--tracking-uri</c> or <c>MLFLOW_TRACKING_URI</c>); <c>llmtrack sync --from URI --to URI</c> copies one
+/// tracking store into another (e.g. the local <c>sqlite:///mlflow.db</c> to a server), idempotently — a second
+/// run creates nothing twice.
 /// </summary>
 internal static class SyncCommand
 {
@@ -14,18 +16,31 @@ internal static class SyncCommand
     /// <returns>The command.</returns>
     public static Command Create()
     {
-        var from = new Option<string>("--from") { Description = "Source tracking URI, e.g. sqlite:///mlflow.db." , Required = true };
-        var to = new Option<string>("--to") { Description = "Target tracking URI, e.g. http://127.0.0.1:5000 (credentials from MLFLOW_TRACKING_* variables)." , Required = true };
+        var from = new Option<string>("--from") { Description = "Source tracking URI, e.g. sqlite:///mlflow.db (with --to: copy a store)." };
+        var to = new Option<string>("--to") { Description = "Target tracking URI, e.g. http://127.0.0.1:5000 (credentials from MLFLOW_TRACKING_* variables)." };
+        var trackingUri = new Option<string>("--tracking-uri") { Description = "Without --from/--to: the server whose pending journals to deliver (default MLFLOW_TRACKING_URI)." };
         var experiments = new Option<string[]>("--experiment") { Description = "Copy only these experiments (by name; repeatable).", AllowMultipleArgumentsPerToken = true };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar." };
-        var command = new Command("sync", "Copy runs from one tracking store to another (params, tags, full metric histories, data sets, artifacts, status and times), idempotently.")
+        var command = new Command("sync", "Deliver pending durable journals to the tracking server, or (with --from and --to) copy runs from one tracking store to another (params, tags, full metric histories, data sets, artifacts, status and times), idempotently.")
         {
-            from, to, experiments, quiet,
+            from, to, trackingUri, JournalCommands.JournalDirectoryOption, experiments, quiet,
         };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(from) is null) != (result.GetValue(to) is null))
+            {
+                result.AddError("--from and --to go together.");
+            }
+        });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             TextWriter stdout = parseResult.InvocationConfiguration.Output;
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
+            if (parseResult.GetValue(from) is null)
+            {
+                return await JournalCommands.SyncJournalsAsync(parseResult.GetValue(trackingUri), parseResult.GetValue(JournalCommands.JournalDirectoryOption), parseResult.GetValue(quiet), stdout, stderr, cancellationToken).ConfigureAwait(false);
+            }
+
             var targetOptions = new LlmTrackOptions { TrackingUri = parseResult.GetValue(to) }.ApplyEnvironment();
             var names = parseResult.GetValue(experiments);
             var syncOptions = new SyncOptions { ExperimentNames = names is { Length: > 0 } ? names : null };

@@ -53,10 +53,44 @@ public class SyncCommandTests : IDisposable
         Assert.Contains("llmtrack: error:", run.Stderr);
     }
 
+}
+
+public class JournalCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("llmtrack-cli-journal-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
     [Fact]
-    public async Task FromAndToAreRequired()
+    public async Task StatusOfAnEmptyJournalFolder()
     {
-        var run = await CliRun.RunAsync("sync");
+        var run = await CliRun.RunAsync("status", "--tracking-uri", "http://127.0.0.1:9", "--journal-dir", _folder);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("0 run journals, 0 records pending, 0 runs waiting for the server, 0 dead letters.", run.Stdout);
+        Assert.Contains("http://127.0.0.1:9", run.Stdout);
+    }
+
+    [Fact]
+    public async Task SyncWithNothingPendingDeliversNothing()
+    {
+        var run = await CliRun.RunAsync("sync", "--tracking-uri", "http://127.0.0.1:9", "--journal-dir", _folder, "--quiet");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Delivered 0 run journals; 0 remain on disk", run.Stdout);
+    }
+
+    [Fact]
+    public async Task JournalsNeedARemoteTrackingUri()
+    {
+        var run = await CliRun.RunAsync("status", "--tracking-uri", "sqlite:///mlflow.db", "--journal-dir", _folder);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("only for remote tracking", run.Stderr);
+    }
+
+    [Fact]
+    public async Task FromWithoutToIsAUsageError()
+    {
+        var run = await CliRun.RunAsync("sync", "--from", "sqlite:///a.db");
         Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--from and --to go together", run.Stderr);
     }
 }

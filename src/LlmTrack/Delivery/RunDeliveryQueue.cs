@@ -54,6 +54,7 @@ internal sealed class RunDeliveryQueue
     private int _head;
     private int _count;
     private int _inFlight;
+    private QueuedItem[]? _spare;
     private long _enqueued;
     private long _completed;
     private long _logged;
@@ -73,6 +74,9 @@ internal sealed class RunDeliveryQueue
 
     // Owned by the sender.
     private readonly QueuedItem[] _chunk = new QueuedItem[BatchLimits.MaxItems];
+    private QueuedItem[]? _taken;
+    private int _takenHead;
+    private int _takenRemaining;
     private readonly List<Metric> _metrics = new(BatchLimits.MaxMetrics);
     private readonly List<Param> _params = new(BatchLimits.MaxParams);
     private readonly List<Tag> _tags = new(BatchLimits.MaxTags);
@@ -310,20 +314,40 @@ internal sealed class RunDeliveryQueue
 
     private int TakeChunk()
     {
-        lock (_gate)
+        if (_takenRemaining == 0)
         {
-            var n = Math.Min(_count, _chunk.Length);
-            for (var i = 0; i < n; i++)
+            // Take everything queued at once by swapping the ring for an empty one: the lock is held for a few
+            // assignments, not for copying up to 1000 values, so logging threads almost never wait for the sender.
+            lock (_gate)
             {
-                _chunk[i] = _ring[_head];
-                _ring[_head] = default;
-                _head = _head + 1 == _ring.Length ? 0 : _head + 1;
-            }
+                if (_count == 0)
+                {
+                    return 0;
+                }
 
-            _count -= n;
-            _inFlight = n;
-            return n;
+                _taken = _ring;
+                _takenHead = _head;
+                _takenRemaining = _count;
+                _ring = _spare is { } spare && spare.Length == _taken.Length ? spare : new QueuedItem[_taken.Length];
+                _spare = null;
+                _head = 0;
+                _count = 0;
+                _inFlight += _takenRemaining;
+            }
         }
+
+        // Owned by the sender from here on: copy the next chunk out of the taken ring without the lock.
+        var taken = _taken!;
+        var n = Math.Min(_takenRemaining, _chunk.Length);
+        for (var i = 0; i < n; i++)
+        {
+            _chunk[i] = taken[_takenHead];
+            taken[_takenHead] = default;
+            _takenHead = _takenHead + 1 == taken.Length ? 0 : _takenHead + 1;
+        }
+
+        _takenRemaining -= n;
+        return n;
     }
 
     private void CompleteChunk(int taken)
@@ -331,8 +355,15 @@ internal sealed class RunDeliveryQueue
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            _inFlight = 0;
+            _inFlight -= taken;
             _completed += taken;
+            if (_takenRemaining == 0 && _taken is not null)
+            {
+                // Every slot was cleared while copying: the ring can serve as the next empty one.
+                _spare = _taken;
+                _taken = null;
+            }
+
             for (var i = _flushWaiters.Count - 1; i >= 0; i--)
             {
                 if (_flushWaiters[i].Target <= _completed)

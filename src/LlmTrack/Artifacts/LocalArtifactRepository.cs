@@ -120,13 +120,12 @@ internal sealed class LocalArtifactRepository : IArtifactRepository
             return allowRoot ? RootPath : throw InvalidPath(relativePath);
         }
 
-        if (relativePath.StartsWith('/') || relativePath.Contains('\\', StringComparison.Ordinal) || Path.IsPathRooted(relativePath))
+        string[] segments;
+        try
         {
-            throw InvalidPath(relativePath);
+            segments = RelativeArtifactPath.Split(relativePath.TrimEnd('/'), nameof(relativePath));
         }
-
-        var segments = relativePath.TrimEnd('/').Split('/');
-        if (segments.Any(s => s.Length == 0 || s == "." || s == ".."))
+        catch (ArgumentException)
         {
             throw InvalidPath(relativePath);
         }

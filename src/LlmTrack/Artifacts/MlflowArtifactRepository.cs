@@ -82,7 +82,7 @@ internal sealed class MlflowArtifactRepository : IArtifactRepository
 
             var root = TrimSlashes(rest);
             var rootSegments = root.Length == 0 ? [] : root.Split('/');
-            var escapedRoot = MlflowArtifactPaths.EscapeSegments(rootSegments);
+            var escapedRoot = RelativeArtifactPath.EscapeSegments(rootSegments);
             var endpoint = serverRoot + ArtifactsRoute;
             var fileBase = escapedRoot.Length == 0 ? endpoint + "/" : $"{endpoint}/{escapedRoot}/";
             return new MlflowArtifactRepository(transport, artifactUri, fileBase, new Uri(endpoint), root);
@@ -144,7 +144,7 @@ internal sealed class MlflowArtifactRepository : IArtifactRepository
         string? folder = null;
         if (!string.IsNullOrEmpty(relativePath) && relativePath.TrimEnd('/').Length > 0)
         {
-            folder = string.Join('/', MlflowArtifactPaths.Split(relativePath.TrimEnd('/'), nameof(relativePath)));
+            folder = string.Join('/', RelativeArtifactPath.Split(relativePath.TrimEnd('/'), nameof(relativePath)));
         }
 
         if (_listEndpoint is null)
@@ -232,7 +232,7 @@ internal sealed class MlflowArtifactRepository : IArtifactRepository
         }
     }
 
-    private Uri FileUri(string relativePath, string paramName) => new(_fileBase + MlflowArtifactPaths.Escape(relativePath, paramName));
+    private Uri FileUri(string relativePath, string paramName) => new(_fileBase + RelativeArtifactPath.Escape(relativePath, paramName));
 
     private async Task EnsureSuccessAsync(HttpResponseMessage response, string method, Uri uri, CancellationToken cancellationToken)
     {

@@ -95,15 +95,9 @@ public sealed class LlmTrackOptions
     /// <summary>Describes the options without secrets.</summary>
     /// <returns>A description in which credentials are redacted.</returns>
     public override string ToString() =>
-        $"LlmTrackOptions {{ TrackingUri = {RedactUserInfo(TrackingUri) ?? "(default)"}, ExperimentName = {ExperimentName}, ExperimentId = {ExperimentId}, " +
+        $"LlmTrackOptions {{ TrackingUri = {(TrackingUri is null ? "(default)" : Stores.TrackingStoreFactory.Redact(TrackingUri))}, ExperimentName = {ExperimentName}, ExperimentId = {ExperimentId}, " +
         $"Token = {(Token is null ? "(none)" : "***")}, Username = {Username ?? "(none)"}, Password = {(Password is null ? "(none)" : "***")}, " +
         $"InsecureTls = {InsecureTls}, Headers = [{string.Join(", ", Headers.Keys)}] }}";
-
-    // http://user:password@host → http://***@host, so credentials in the URI never show.
-    private static string? RedactUserInfo(string? uri) =>
-        uri is not null && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && !string.IsNullOrEmpty(parsed.UserInfo)
-            ? uri.Replace(parsed.UserInfo + "@", "***@", StringComparison.Ordinal)
-            : uri;
 }
 
 /// <summary>Retries and time limits of requests to a tracking server (defaults equal MLflow's Python client).</summary>

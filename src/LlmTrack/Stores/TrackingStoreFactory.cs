@@ -22,15 +22,26 @@ internal static partial class TrackingStoreFactory
         return CreateStore(uri, options, httpClientFactory, timeProvider, loggerFactory);
     }
 
-    /// <summary>A tracking URI without its user-info part (credentials), for messages.</summary>
+    /// <summary>
+    /// A tracking URI with its user-info part (credentials) replaced by <c>***</c>, for messages, logs and
+    /// <c>ToString()</c>: <c>http://user:secret@host</c> → <c>http://***@host</c>. The user info ends at the last
+    /// <c>@</c> of the authority, so a password containing <c>@</c> is hidden whole.
+    /// </summary>
     public static string Redact(string trackingUri)
     {
         var scheme = trackingUri.IndexOf("://", StringComparison.Ordinal);
-        var at = trackingUri.IndexOf('@', StringComparison.Ordinal);
-        var hostEnd = scheme < 0 ? -1 : trackingUri.IndexOf('/', scheme + 3);
-        return scheme >= 0 && at > scheme && (hostEnd < 0 || at < hostEnd)
-            ? string.Concat(trackingUri.AsSpan(0, scheme + 3), "***@", trackingUri.AsSpan(at + 1))
-            : trackingUri;
+        if (scheme < 0)
+        {
+            return trackingUri;
+        }
+
+        var authorityStart = scheme + 3;
+        var authorityEnd = trackingUri.IndexOfAny(['/', '?', '#'], authorityStart);
+        var authority = trackingUri.AsSpan(authorityStart, (authorityEnd < 0 ? trackingUri.Length : authorityEnd) - authorityStart);
+        var at = authority.LastIndexOf('@');
+        return at < 0
+            ? trackingUri
+            : string.Concat(trackingUri.AsSpan(0, authorityStart), "***@", trackingUri.AsSpan(authorityStart + at + 1));
     }
 
     private static partial ITrackingStore CreateStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory);

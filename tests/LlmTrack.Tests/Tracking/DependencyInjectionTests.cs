@@ -57,6 +57,8 @@ public class DependencyInjectionTests
     [Theory]
     [InlineData("http://user:pw@host:5000/path", "http://***@host:5000/path")]
     [InlineData("https://host:5000/a@b", "https://host:5000/a@b")]
+    [InlineData("http://user:p@ss@host:5000", "http://***@host:5000")]
+    [InlineData("http://user:pw@host?next=a@b", "http://***@host?next=a@b")]
     [InlineData("sqlite:///mlflow.db", "sqlite:///mlflow.db")]
     public void StoreErrorsNeverShowCredentials(string uri, string shown) =>
         Assert.Equal(shown, LlmTrack.Stores.TrackingStoreFactory.Redact(uri));

@@ -1,10 +1,11 @@
 namespace LlmTrack.Artifacts;
 
 /// <summary>
-/// Checks and encodes artifact paths relative to a run's artifact root for the HTTP repository:
-/// <c>/</c>-separated, never absolute, never containing <c>..</c>, <c>.</c> or empty segments.
+/// The one rule for artifact paths that reach a repository (HTTP and local): relative to the run's artifact
+/// root, <c>/</c>-separated, never absolute, never containing <c>..</c>, <c>.</c>, empty segments or NUL; plus
+/// URL encoding for the HTTP repository.
 /// </summary>
-internal static class MlflowArtifactPaths
+internal static class RelativeArtifactPath
 {
     /// <summary>Splits a relative artifact path into its segments; throws <see cref="ArgumentException"/> when unsafe.</summary>
     /// <param name="relativePath">The path, e.g. <c>tables/eval.json</c>.</param>

@@ -65,6 +65,18 @@ internal interface ITrackingStore : IDisposable
 
     /// <summary>The artifact repository for a run's <see cref="RunInfo.ArtifactUri"/>.</summary>
     IArtifactRepository GetArtifactRepository(string artifactUri);
+
+    /// <summary>
+    /// Makes everything this store accepted for <paramref name="runId"/> durable before the delivery core's flush
+    /// returns (a journaling store fsyncs its journal). A store that writes through has nothing to do.
+    /// </summary>
+    ValueTask FlushToDiskAsync(string runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// The run's delivery counters as the store sees them: a store that accepts values and delivers them later
+    /// (durable mode) moves values it dropped or that the server refused into <c>Dropped</c> / <c>Failed</c>.
+    /// </summary>
+    DeliveryCounters AdjustCounters(string runId, DeliveryCounters counters) => counters;
 }
 
 /// <summary>

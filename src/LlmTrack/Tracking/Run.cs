@@ -96,7 +96,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     }
 
     /// <summary>What was logged, sent, retried, failed and dropped so far.</summary>
-    public DeliveryCounters Counters => _store is Durable.DurableTrackingStore durable ? durable.AdjustCounters(RunId, _queue.Counters) : _queue.Counters;
+    public DeliveryCounters Counters => _store.AdjustCounters(RunId, _queue.Counters);
 
     /// <summary>
     /// Logs a param. Params are immutable: logging the same key again with the same value does nothing, with a
@@ -423,11 +423,8 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     private async Task<DeliveryReport> FlushCoreAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var report = await _queue.FlushAsync(timeout, cancellationToken).ConfigureAwait(false);
-        if (_store is Durable.DurableTrackingStore durable)
-        {
-            // Durable mode: when Flush returns, everything logged before it is on disk (fsync).
-            await durable.FlushToDiskAsync(RunId, cancellationToken).ConfigureAwait(false);
-        }
+        // In durable mode this puts everything logged before the flush on disk (fsync); other stores have nothing to do.
+        await _store.FlushToDiskAsync(RunId, cancellationToken).ConfigureAwait(false);
 
         return report.IsSuccess ? report : throw new DeliveryException(report);
     }

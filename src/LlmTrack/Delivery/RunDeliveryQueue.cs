@@ -9,17 +9,27 @@ namespace LlmTrack.Delivery;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Logging calls copy a <see cref="QueuedItem"/> struct into a ring buffer under a very short lock and return:
-/// they never wait on the store (except under <see cref="QueueFullPolicy.Block"/> when the queue is full). The ring
-/// grows by doubling up to <see cref="BatchingOptions.MaxQueuedItems"/> (values being sent count against the bound),
-/// then stays allocated, so steady-state logging allocates nothing.
+/// Metric points, the hot path, go into a <see cref="MetricLane"/> per logging thread: a chain of fixed arrays that
+/// only that thread writes, with plain stores and one release store per point, so a call takes no lock and no
+/// interlocked operation and allocates nothing once the thread's first links exist (links emptied by the sender are
+/// reused). Params and tags, which are few and whose order across threads matters (the later tag value wins), go
+/// into one list under a lock, in the order they were logged.
 /// </para>
 /// <para>
-/// One sender task per run takes up to <see cref="BatchLimits.MaxItems"/> values at a time, in the order they were
-/// logged, and sends them with <c>runs/log-batch</c> calls that respect every <see cref="BatchLimits"/> limit. It wakes
-/// when <see cref="BatchLimits.MaxItems"/> values are waiting, when <see cref="BatchingOptions.FlushInterval"/> passes
-/// (a timer from the run's <see cref="TimeProvider"/>), on a flush and when the run ends. Batches are sent one at a
-/// time, so values of one thread reach the store in the order they were logged.
+/// Memory is bounded by <see cref="BatchingOptions.MaxQueuedItems"/> slots: a param or tag holds one slot, a
+/// thread reserves slots for its metric points a link at a time (64, then 256, then 1024 slots, never more than
+/// what is free), and a slot is free again once its value was sent or failed. Values being sent therefore count
+/// against the bound. With one logging thread the bound is exact; with several, up to one partly filled link per
+/// thread is reserved but not yet used. When no slot is free, <see cref="QueueFullPolicy"/> applies.
+/// </para>
+/// <para>
+/// One sender task per run takes up to <see cref="BatchLimits.MaxItems"/> values at a time (params and tags first,
+/// then metric points from each thread in turn) and sends them with <c>runs/log-batch</c> calls that respect every
+/// <see cref="BatchLimits"/> limit. It wakes when a thread has logged another <see cref="BatchLimits.MaxItems"/>
+/// points, when <see cref="BatchingOptions.FlushInterval"/> passes (a timer from the run's
+/// <see cref="TimeProvider"/>), when a writer finds the queue full, on a flush and when the run ends. Batches are
+/// sent one at a time, so the points of one thread, and all params and tags, reach the store in the order they
+/// were logged.
 /// </para>
 /// <para>
 /// Failure policy: the store retries transient errors itself; the sender never retries them again. When the store
@@ -36,7 +46,20 @@ namespace LlmTrack.Delivery;
 internal sealed class RunDeliveryQueue
 #pragma warning restore CA1001
 {
-    private const int InitialCapacity = 1024;
+    /// <summary>Slots of a thread's first link of metric points.</summary>
+    internal const int FirstSegmentSize = 64;
+
+    /// <summary>Slots of a thread's links once it logs steadily; emptied links of this size are reused.</summary>
+    internal const int SegmentSize = 1024;
+
+    // Emptied links are reused oldest first, and only once this many wait: a link comes back to its writer after
+    // 512 KB of other points, when the sender's core no longer holds its cache lines (a write to a line another core
+    // holds costs a cross-core round trip).
+    private const int MinFreeSegments = 16;
+
+    // The lane the current thread used last. A thread that alternates between runs finds its lane under the lock.
+    [ThreadStatic]
+    private static MetricLane? t_lane;
 
     private readonly object _gate = new();
     private readonly ITrackingStore _store;
@@ -49,34 +72,40 @@ internal sealed class RunDeliveryQueue
     private readonly ITimer _timer;
     private readonly Task _sender;
 
+    // Replaced (copy on write) under _gate; read without it.
+    private MetricLane[] _lanes = [];
+
     // Guarded by _gate.
-    private QueuedItem[] _ring;
-    private int _head;
-    private int _count;
-    private int _inFlight;
-    private QueuedItem[]? _spare;
-    private long _enqueued;
-    private long _completed;
-    private long _logged;
+    private readonly Queue<QueuedItem> _paramsAndTags = new();
+    private readonly Queue<MetricSegment> _freeSegments = new();
+    private long _reserved;
+    private long _paramsAndTagsLogged;
+    private long _paramsAndTagsCompleted;
     private long _dropped;
     private bool _closed;
     private int _blockedWriters;
     private bool _dropWarned;
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
+    private readonly List<FlushWaiter> _flushWaiters = [];
     private readonly List<DeliveryFailure> _failures = [];
     private long _failuresNotListed;
+
+    // Set once every writer has left after the run ended: the sender's next pass is its last.
+    private bool _sealed;
 
     // Updated by the sender with Interlocked.
     private long _sent;
     private long _failed;
     private long _retried;
     private int _wakePending;
+    private int _drainRequested;
 
     // Owned by the sender.
-    private readonly QueuedItem[] _chunk = new QueuedItem[BatchLimits.MaxItems];
-    private QueuedItem[]? _taken;
-    private int _takenHead;
-    private int _takenRemaining;
+    private readonly QueuedItem[] _chunkParamsAndTags = new QueuedItem[BatchLimits.MaxItems];
+    private readonly Metric[] _chunkMetrics = new Metric[BatchLimits.MaxItems];
+    private int _chunkParamsAndTagsCount;
+    private int _chunkMetricsCount;
+    private int _nextLane;
+    private readonly List<MetricSegment> _emptied = [];
     private readonly List<Metric> _metrics = new(BatchLimits.MaxMetrics);
     private readonly List<Param> _params = new(BatchLimits.MaxParams);
     private readonly List<Tag> _tags = new(BatchLimits.MaxTags);
@@ -91,48 +120,86 @@ internal sealed class RunDeliveryQueue
         _logger = logger;
         _maxQueuedItems = options.MaxQueuedItems;
         _queueFullPolicy = options.QueueFullPolicy;
-        _ring = new QueuedItem[Math.Min(InitialCapacity, _maxQueuedItems)];
         _sender = Task.Run(RunSenderAsync);
         _timer = timeProvider.CreateTimer(static state => ((RunDeliveryQueue)state!).OnTimer(), this, options.FlushInterval, options.FlushInterval);
     }
 
     /// <summary>The counters at this moment.</summary>
-    public DeliveryCounters Counters => new(
-        Volatile.Read(ref _logged),
-        Interlocked.Read(ref _sent),
-        Interlocked.Read(ref _retried),
-        Interlocked.Read(ref _failed),
-        Volatile.Read(ref _dropped));
+    public DeliveryCounters Counters
+    {
+        get
+        {
+            long logged;
+            long dropped;
+            lock (_gate)
+            {
+                logged = _paramsAndTagsLogged;
+                dropped = _dropped;
+            }
+
+            foreach (var lane in Volatile.Read(ref _lanes))
+            {
+                logged += Volatile.Read(ref lane.Produced);
+            }
+
+            return new(logged, Interlocked.Read(ref _sent), Interlocked.Read(ref _retried), Interlocked.Read(ref _failed), dropped);
+        }
+    }
 
     /// <summary>
-    /// Adds one value. Returns <see langword="false"/> when it was dropped (<see cref="QueueFullPolicy.DropNewest"/>).
-    /// Throws <see cref="InvalidOperationException"/> after the run ended, or when full under <see cref="QueueFullPolicy.Throw"/>.
+    /// Adds one metric point: the hot path. Returns <see langword="false"/> when it was dropped
+    /// (<see cref="QueueFullPolicy.DropNewest"/>). Throws <see cref="InvalidOperationException"/> after the run
+    /// ended, or when full under <see cref="QueueFullPolicy.Throw"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Enqueue(in QueuedItem item)
+    public bool EnqueueMetric(in Metric point)
+    {
+        var lane = t_lane;
+        if (lane is null || lane.Queue != this)
+        {
+            return EnqueueMetricSlow(point);
+        }
+
+        Volatile.Write(ref lane.Active, 1);
+        var segment = lane.Tail;
+        var index = lane.TailIndex;
+        var points = segment.Points;
+        if (lane.Closed || (uint)index >= (uint)points.Length)
+        {
+            Volatile.Write(ref lane.Active, 0);
+            return EnqueueMetricSlow(point);
+        }
+
+        points[index] = point;
+        lane.TailIndex = index + 1;
+        var produced = lane.Produced + 1;
+        Volatile.Write(ref lane.Produced, produced);
+        Volatile.Write(ref lane.Active, 0);
+        if (produced % BatchLimits.MaxItems == 0)
+        {
+            Wake();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Adds one param or tag. Returns <see langword="false"/> when it was dropped (<see cref="QueueFullPolicy.DropNewest"/>).
+    /// Throws <see cref="InvalidOperationException"/> after the run ended, or when full under <see cref="QueueFullPolicy.Throw"/>.
+    /// </summary>
+    public bool EnqueueParamOrTag(in QueuedItem item)
     {
         bool wake;
         lock (_gate)
         {
-            if (_closed || _count + _inFlight >= _maxQueuedItems || _count == _ring.Length)
+            if (ReserveSlots(1) == 0)
             {
-                if (!MakeRoom())
-                {
-                    return false;
-                }
+                return false;
             }
 
-            var tail = _head + _count;
-            if (tail >= _ring.Length)
-            {
-                tail -= _ring.Length;
-            }
-
-            _ring[tail] = item;
-            _count++;
-            _enqueued++;
-            _logged++;
-            wake = _count == BatchLimits.MaxItems;
+            _paramsAndTags.Enqueue(item);
+            _paramsAndTagsLogged++;
+            wake = _paramsAndTags.Count == BatchLimits.MaxItems;
         }
 
         if (wake)
@@ -150,21 +217,21 @@ internal sealed class RunDeliveryQueue
         Task done;
         lock (_gate)
         {
-            if (_completed >= _enqueued)
+            var waiter = new FlushWaiter(_paramsAndTagsLogged, Volatile.Read(ref _lanes));
+            if (waiter.IsReached(_paramsAndTagsCompleted))
             {
                 done = Task.CompletedTask;
             }
             else
             {
-                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _flushWaiters.Add((_enqueued, waiter));
-                done = waiter.Task;
+                _flushWaiters.Add(waiter);
+                done = waiter.Done.Task;
             }
         }
 
         if (!done.IsCompleted)
         {
-            Wake();
+            WakeToDrain();
             if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
             {
                 await done.WaitAsync(limit, _timeProvider, cancellationToken).ConfigureAwait(false);
@@ -183,94 +250,184 @@ internal sealed class RunDeliveryQueue
     /// </summary>
     public async Task<DeliveryReport> CloseAsync()
     {
+        MetricLane[] lanes;
         lock (_gate)
         {
             _closed = true;
+            lanes = _lanes;
+            foreach (var lane in lanes)
+            {
+                lane.Closed = true;
+            }
+
             Monitor.PulseAll(_gate);
         }
 
+        // Every writer either saw Closed (and refused its point) or is seen Active here until it has published.
+        Interlocked.MemoryBarrierProcessWide();
+        foreach (var lane in lanes)
+        {
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref lane.Active) != 0)
+            {
+                spin.SpinOnce();
+            }
+        }
+
+        Volatile.Write(ref _sealed, true);
         _timer.Dispose();
-        Wake();
+        WakeToDrain();
         await _sender.ConfigureAwait(false);
         return TakeReport();
     }
 
-    private bool MakeRoom()
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool EnqueueMetricSlow(in Metric point)
+    {
+        var lane = t_lane;
+        if (lane is null || lane.Queue != this)
+        {
+            lane = FindOrAddLane();
+            t_lane = lane;
+        }
+
+        Volatile.Write(ref lane.Active, 1);
+        try
+        {
+            lock (_gate)
+            {
+                ThrowIfClosed();
+                if (lane.TailIndex == lane.Tail.Points.Length && !TryAddSegment(lane))
+                {
+                    return false;
+                }
+            }
+
+            lane.Tail.Points[lane.TailIndex++] = point;
+            var produced = lane.Produced + 1;
+            Volatile.Write(ref lane.Produced, produced);
+            if (produced % BatchLimits.MaxItems == 0)
+            {
+                Wake();
+            }
+
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref lane.Active, 0);
+        }
+    }
+
+    private MetricLane FindOrAddLane()
+    {
+        var threadId = Environment.CurrentManagedThreadId;
+        lock (_gate)
+        {
+            foreach (var existing in _lanes)
+            {
+                if (existing.ThreadId == threadId)
+                {
+                    return existing;
+                }
+            }
+
+            ThrowIfClosed();
+            var lane = new MetricLane(this, threadId);
+            Volatile.Write(ref _lanes, [.. _lanes, lane]);
+            return lane;
+        }
+    }
+
+    // Under _gate: gives the lane a new link (reusing an emptied one when it can), applying the full-queue policy.
+    private bool TryAddSegment(MetricLane lane)
+    {
+        var size = ReserveSlots(lane.NextSegmentSize);
+        if (size == 0)
+        {
+            return false;
+        }
+
+        var segment = size == SegmentSize && _freeSegments.Count >= MinFreeSegments && _freeSegments.TryDequeue(out var reused) ? reused : new MetricSegment(size);
+        segment.Next = null;
+        Volatile.Write(ref lane.Tail.Next, segment);
+        lane.Tail = segment;
+        lane.TailIndex = 0;
+        lane.NextSegmentSize = Math.Min(lane.NextSegmentSize * 4, SegmentSize);
+        return true;
+    }
+
+    // Under _gate: takes up to `wanted` free slots (at least one), or applies the full-queue policy and returns 0.
+    private int ReserveSlots(int wanted)
+    {
+        ThrowIfClosed();
+        while (_reserved >= _maxQueuedItems)
+        {
+            switch (_queueFullPolicy)
+            {
+                case QueueFullPolicy.DropNewest:
+                    _dropped++;
+                    if (!_dropWarned)
+                    {
+                        _dropWarned = true;
+                        _logger.LogWarning("The queue of run {RunId} is full ({MaxQueuedItems} values); new values are dropped and counted in Dropped.", _runId, _maxQueuedItems);
+                    }
+
+                    return 0;
+                case QueueFullPolicy.Throw:
+                    throw new InvalidOperationException($"The queue of run {_runId} is full ({_maxQueuedItems} values waiting to be sent).");
+                default:
+                    _blockedWriters++;
+                    try
+                    {
+                        WakeToDrain();
+                        Monitor.Wait(_gate);
+                    }
+                    finally
+                    {
+                        _blockedWriters--;
+                    }
+
+                    ThrowIfClosed();
+                    break;
+            }
+        }
+
+        var granted = (int)Math.Min(wanted, _maxQueuedItems - _reserved);
+        _reserved += granted;
+        return granted;
+    }
+
+    private void ThrowIfClosed()
     {
         if (_closed)
         {
             throw new InvalidOperationException("The run has ended; nothing more can be logged to it.");
         }
-
-        if (_count + _inFlight < _maxQueuedItems)
-        {
-            Grow();
-            return true;
-        }
-
-        switch (_queueFullPolicy)
-        {
-            case QueueFullPolicy.DropNewest:
-                _dropped++;
-                if (!_dropWarned)
-                {
-                    _dropWarned = true;
-                    _logger.LogWarning("The queue of run {RunId} is full ({MaxQueuedItems} values); new values are dropped and counted in Dropped.", _runId, _maxQueuedItems);
-                }
-
-                return false;
-            case QueueFullPolicy.Throw:
-                throw new InvalidOperationException($"The queue of run {_runId} is full ({_maxQueuedItems} values waiting to be sent).");
-            default:
-                _blockedWriters++;
-                try
-                {
-                    Wake();
-                    while (_count + _inFlight >= _maxQueuedItems && !_closed)
-                    {
-                        Monitor.Wait(_gate);
-                    }
-                }
-                finally
-                {
-                    _blockedWriters--;
-                }
-
-                if (_closed)
-                {
-                    throw new InvalidOperationException("The run has ended; nothing more can be logged to it.");
-                }
-
-                if (_count == _ring.Length)
-                {
-                    Grow();
-                }
-
-                return true;
-        }
-    }
-
-    private void Grow()
-    {
-        var larger = new QueuedItem[(int)Math.Min((long)_ring.Length * 2, _maxQueuedItems)];
-        for (var i = 0; i < _count; i++)
-        {
-            var index = _head + i;
-            larger[i] = _ring[index >= _ring.Length ? index - _ring.Length : index];
-        }
-
-        _ring = larger;
-        _head = 0;
     }
 
     private void OnTimer()
     {
-        if (Volatile.Read(ref _count) > 0)
+        var pending = Volatile.Read(ref _paramsAndTagsLogged) != Volatile.Read(ref _paramsAndTagsCompleted);
+        foreach (var lane in Volatile.Read(ref _lanes))
         {
-            Wake();
+            pending |= Volatile.Read(ref lane.Produced) != Volatile.Read(ref lane.Completed);
+        }
+
+        if (pending)
+        {
+            WakeToDrain();
         }
     }
 
+    // Wakes the sender to send everything waiting, partial batches included (timer, flush, full queue, end of run).
+    private void WakeToDrain()
+    {
+        Volatile.Write(ref _drainRequested, 1);
+        Wake();
+    }
+
+    // Wakes the sender to send the full batches waiting.
     private void Wake()
     {
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
@@ -284,13 +441,17 @@ internal sealed class RunDeliveryQueue
         while (true)
         {
             await _wake.WaitAsync().ConfigureAwait(false);
-            Volatile.Write(ref _wakePending, 0);
+
+            // A full fence: values published before a Wake that found _wakePending already set are seen below.
+            Interlocked.Exchange(ref _wakePending, 0);
+            var drain = Interlocked.Exchange(ref _drainRequested, 0) != 0;
+            var last = Volatile.Read(ref _sealed);
             int taken;
-            while ((taken = TakeChunk()) > 0)
+            while ((taken = TakeChunk(drain)) > 0)
             {
                 try
                 {
-                    await SendChunkAsync(taken).ConfigureAwait(false);
+                    await SendChunkAsync().ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // The sender must survive anything; the values are counted failed.
                 catch (Exception ex)
@@ -302,52 +463,63 @@ internal sealed class RunDeliveryQueue
                 CompleteChunk(taken);
             }
 
-            lock (_gate)
+            if (last)
             {
-                if (_closed && _count == 0)
-                {
-                    return;
-                }
+                return;
             }
         }
     }
 
-    private int TakeChunk()
+    // Takes up to one batch worth of values: params and tags first, then each thread's points in turn. Unless
+    // draining, a thread's points are taken only a full batch at a time: the sender then reads cache lines the writer
+    // finished with long ago, instead of chasing it line by line.
+    private int TakeChunk(bool drain)
     {
-        if (_takenRemaining == 0)
+        var n = 0;
+        lock (_gate)
         {
-            // Take everything queued at once by swapping the ring for an empty one: the lock is held for a few
-            // assignments, not for copying up to 1000 values, so logging threads almost never wait for the sender.
-            lock (_gate)
+            while (n < BatchLimits.MaxItems && _paramsAndTags.TryDequeue(out var item))
             {
-                if (_count == 0)
-                {
-                    return 0;
-                }
-
-                _taken = _ring;
-                _takenHead = _head;
-                _takenRemaining = _count;
-                _ring = _spare is { } spare && spare.Length == _taken.Length ? spare : new QueuedItem[_taken.Length];
-                _spare = null;
-                _head = 0;
-                _count = 0;
-                _inFlight += _takenRemaining;
+                _chunkParamsAndTags[n++] = item;
             }
         }
 
-        // Owned by the sender from here on: copy the next chunk out of the taken ring without the lock.
-        var taken = _taken!;
-        var n = Math.Min(_takenRemaining, _chunk.Length);
-        for (var i = 0; i < n; i++)
+        _chunkParamsAndTagsCount = n;
+        var m = 0;
+        var lanes = Volatile.Read(ref _lanes);
+        for (var k = 0; k < lanes.Length && n + m < BatchLimits.MaxItems; k++)
         {
-            _chunk[i] = taken[_takenHead];
-            taken[_takenHead] = default;
-            _takenHead = _takenHead + 1 == taken.Length ? 0 : _takenHead + 1;
+            var lane = lanes[(_nextLane + k) % lanes.Length];
+            var available = Volatile.Read(ref lane.Produced) - lane.Taken;
+            if (!drain && available < BatchLimits.MaxItems)
+            {
+                continue;
+            }
+
+            while (available > 0 && n + m < BatchLimits.MaxItems)
+            {
+                if (lane.HeadIndex == lane.Head.Points.Length)
+                {
+                    // The writer linked the next link before publishing any point in it.
+                    var emptied = lane.Head;
+                    lane.Head = Volatile.Read(ref emptied.Next)!;
+                    lane.HeadIndex = 0;
+                    _emptied.Add(emptied);
+                }
+
+                var points = lane.Head.Points;
+                var count = (int)Math.Min(Math.Min(available, BatchLimits.MaxItems - n - m), points.Length - lane.HeadIndex);
+                Array.Copy(points, lane.HeadIndex, _chunkMetrics, m, count);
+                m += count;
+                lane.HeadIndex += count;
+                lane.Taken += count;
+                available -= count;
+            }
         }
 
-        _takenRemaining -= n;
-        return n;
+        _chunkMetricsCount = m;
+        _nextLane = lanes.Length == 0 ? 0 : (_nextLane + 1) % lanes.Length;
+        return n + m;
     }
 
     private void CompleteChunk(int taken)
@@ -355,18 +527,24 @@ internal sealed class RunDeliveryQueue
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            _inFlight -= taken;
-            _completed += taken;
-            if (_takenRemaining == 0 && _taken is not null)
+            _reserved -= taken;
+            _paramsAndTagsCompleted += _chunkParamsAndTagsCount;
+            foreach (var lane in _lanes)
             {
-                // Every slot was cleared while copying: the ring can serve as the next empty one.
-                _spare = _taken;
-                _taken = null;
+                Volatile.Write(ref lane.Completed, lane.Taken);
+            }
+
+            foreach (var segment in _emptied)
+            {
+                if (segment.Points.Length == SegmentSize)
+                {
+                    _freeSegments.Enqueue(segment);
+                }
             }
 
             for (var i = _flushWaiters.Count - 1; i >= 0; i--)
             {
-                if (_flushWaiters[i].Target <= _completed)
+                if (_flushWaiters[i].IsReached(_paramsAndTagsCompleted))
                 {
                     (done ??= []).Add(_flushWaiters[i].Done);
                     _flushWaiters.RemoveAt(i);
@@ -379,7 +557,9 @@ internal sealed class RunDeliveryQueue
             }
         }
 
-        Array.Clear(_chunk, 0, taken);
+        _emptied.Clear();
+        // Param and tag values may be large; the keys of metric points stay until overwritten (at most one batch).
+        Array.Clear(_chunkParamsAndTags, 0, _chunkParamsAndTagsCount);
         if (done is not null)
         {
             foreach (var waiter in done)
@@ -389,52 +569,55 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    private async Task SendChunkAsync(int taken)
+    private async Task SendChunkAsync()
     {
-        for (var i = 0; i < taken; i++)
+        for (var i = 0; i < _chunkParamsAndTagsCount; i++)
         {
-            var item = _chunk[i];
+            var item = _chunkParamsAndTags[i];
             var total = _metrics.Count + _params.Count + _tags.Count;
-            switch (item.Kind)
+            if (item.Kind == QueuedItemKind.Param)
             {
-                case QueuedItemKind.Metric:
-                    // An identical NaN point sent twice makes MLflow's SQL store fail the whole batch; MLflow keeps
-                    // identical points once anyway, so the duplicate is dropped here and counted sent.
-                    if (double.IsNaN(item.Number) && _nanPoints.Contains((item.Key, item.Timestamp, item.Step)))
-                    {
-                        Interlocked.Increment(ref _sent);
-                        continue;
-                    }
+                if (_params.Count == BatchLimits.MaxParams || total == BatchLimits.MaxItems)
+                {
+                    await SendCurrentBatchAsync().ConfigureAwait(false);
+                }
 
-                    if (_metrics.Count == BatchLimits.MaxMetrics || total == BatchLimits.MaxItems)
-                    {
-                        await SendCurrentBatchAsync().ConfigureAwait(false);
-                    }
+                _params.Add(new Param(item.Key, item.Text));
+            }
+            else
+            {
+                // A tag set twice goes in separate batches, so the later value wins as it would one call at a time.
+                if (_tags.Count == BatchLimits.MaxTags || total == BatchLimits.MaxItems || ContainsTag(item.Key))
+                {
+                    await SendCurrentBatchAsync().ConfigureAwait(false);
+                }
 
-                    _metrics.Add(new Metric(item.Key, item.Number, item.Timestamp, item.Step));
-                    if (double.IsNaN(item.Number))
-                    {
-                        _nanPoints.Add((item.Key, item.Timestamp, item.Step));
-                    }
+                _tags.Add(new Tag(item.Key, item.Text));
+            }
+        }
 
-                    break;
-                case QueuedItemKind.Param:
-                    if (_params.Count == BatchLimits.MaxParams || total == BatchLimits.MaxItems)
-                    {
-                        await SendCurrentBatchAsync().ConfigureAwait(false);
-                    }
+        for (var i = 0; i < _chunkMetricsCount; i++)
+        {
+            var point = _chunkMetrics[i];
 
-                    _params.Add(new Param(item.Key, item.Text!));
-                    break;
-                default:
-                    // A tag set twice goes in separate batches, so the later value wins as it would one call at a time.
-                    if (_tags.Count == BatchLimits.MaxTags || total == BatchLimits.MaxItems || ContainsTag(item.Key))
-                    {
-                        await SendCurrentBatchAsync().ConfigureAwait(false);
-                    }
+            // An identical NaN point sent twice makes MLflow's SQL store fail the whole batch; MLflow keeps identical
+            // points once anyway, so the duplicate is dropped here and counted sent.
+            var isNaN = double.IsNaN(point.Value);
+            if (isNaN && _nanPoints.Contains((point.Key, point.Timestamp, point.Step)))
+            {
+                Interlocked.Increment(ref _sent);
+                continue;
+            }
 
-                    _tags.Add(new Tag(item.Key, item.Text!));
-                    break;
+            if (_metrics.Count == BatchLimits.MaxMetrics || _metrics.Count + _params.Count + _tags.Count == BatchLimits.MaxItems)
+            {
+                await SendCurrentBatchAsync().ConfigureAwait(false);
+            }
+
+            _metrics.Add(point);
+            if (isNaN)
+            {
+                _nanPoints.Add((point.Key, point.Timestamp, point.Step));
             }
         }
 
@@ -561,6 +744,43 @@ internal sealed class RunDeliveryQueue
             _failures.Clear();
             _failuresNotListed = 0;
             return new DeliveryReport(Counters, failures, notListed);
+        }
+    }
+
+    // What one flush waits for: the params and tags logged before it, and each thread's points published before it.
+    private sealed class FlushWaiter
+    {
+        private readonly long _paramsAndTags;
+        private readonly (MetricLane Lane, long Produced)[] _lanes;
+
+        public FlushWaiter(long paramsAndTags, MetricLane[] lanes)
+        {
+            _paramsAndTags = paramsAndTags;
+            _lanes = new (MetricLane, long)[lanes.Length];
+            for (var i = 0; i < lanes.Length; i++)
+            {
+                _lanes[i] = (lanes[i], Volatile.Read(ref lanes[i].Produced));
+            }
+        }
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsReached(long paramsAndTagsCompleted)
+        {
+            if (paramsAndTagsCompleted < _paramsAndTags)
+            {
+                return false;
+            }
+
+            foreach (var (lane, produced) in _lanes)
+            {
+                if (Volatile.Read(ref lane.Completed) < produced)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 }

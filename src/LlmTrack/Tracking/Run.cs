@@ -113,7 +113,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
             return;
         }
 
-        if (!_queue.Enqueue(QueuedItem.ForParam(key, value)))
+        if (!_queue.EnqueueParamOrTag(QueuedItem.ForParam(key, value)))
         {
             _params.TryRemove(new KeyValuePair<string, string>(key, value));
         }
@@ -148,7 +148,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     public void LogMetric(string key, double value, long step = 0)
     {
         TrackingNames.ValidateKey(key, KeyKind.Metric);
-        _queue.Enqueue(QueuedItem.ForMetric(key, value, _metricClock.UnixMillisecondsNow(), step));
+        _queue.EnqueueMetric(new Metric(key, value, _metricClock.UnixMillisecondsNow(), step));
     }
 
     /// <summary>Logs one point of a metric with an explicit timestamp.</summary>
@@ -159,7 +159,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     public void LogMetric(string key, double value, long step, DateTimeOffset timestamp)
     {
         TrackingNames.ValidateKey(key, KeyKind.Metric);
-        _queue.Enqueue(QueuedItem.ForMetric(key, value, timestamp.ToUnixTimeMilliseconds(), step));
+        _queue.EnqueueMetric(new Metric(key, value, timestamp.ToUnixTimeMilliseconds(), step));
     }
 
     /// <summary>Logs several metrics at one step with one timestamp; all keys are validated before any is queued.</summary>
@@ -177,7 +177,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
         var timestamp = _metricClock.UnixMillisecondsNow();
         foreach (var (key, value) in list)
         {
-            _queue.Enqueue(QueuedItem.ForMetric(key, value, timestamp, step));
+            _queue.EnqueueMetric(new Metric(key, value, timestamp, step));
         }
     }
 
@@ -188,7 +188,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     {
         TrackingNames.ValidateKey(key, KeyKind.Tag);
         TrackingNames.ValidateTagValue(key, value);
-        _queue.Enqueue(QueuedItem.ForTag(key, value));
+        _queue.EnqueueParamOrTag(QueuedItem.ForTag(key, value));
     }
 
     /// <summary>Sets several run tags; all are validated before any is queued.</summary>
@@ -205,7 +205,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
 
         foreach (var (key, value) in list)
         {
-            _queue.Enqueue(QueuedItem.ForTag(key, value));
+            _queue.EnqueueParamOrTag(QueuedItem.ForTag(key, value));
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -145,6 +146,9 @@ internal sealed class RunDeliveryQueue
             return new(logged, Interlocked.Read(ref _sent), Interlocked.Read(ref _retried), Interlocked.Read(ref _failed), dropped);
         }
     }
+
+    /// <summary>The lanes of the threads that logged metric points so far (for tests).</summary>
+    internal IReadOnlyList<MetricLane> Lanes => Volatile.Read(ref _lanes);
 
     /// <summary>
     /// Adds one metric point: the hot path. Returns <see langword="false"/> when it was dropped
@@ -596,28 +600,43 @@ internal sealed class RunDeliveryQueue
             }
         }
 
-        for (var i = 0; i < _chunkMetricsCount; i++)
+        var next = 0;
+        while (next < _chunkMetricsCount)
         {
-            var point = _chunkMetrics[i];
-
-            // An identical NaN point sent twice makes MLflow's SQL store fail the whole batch; MLflow keeps identical
-            // points once anyway, so the duplicate is dropped here and counted sent.
-            var isNaN = double.IsNaN(point.Value);
-            if (isNaN && _nanPoints.Contains((point.Key, point.Timestamp, point.Step)))
+            var room = Math.Min(BatchLimits.MaxMetrics - _metrics.Count, BatchLimits.MaxItems - _metrics.Count - _params.Count - _tags.Count);
+            if (room == 0)
             {
-                Interlocked.Increment(ref _sent);
+                await SendCurrentBatchAsync().ConfigureAwait(false);
                 continue;
             }
 
-            if (_metrics.Count == BatchLimits.MaxMetrics || _metrics.Count + _params.Count + _tags.Count == BatchLimits.MaxItems)
+            // Copy the run of points up to the next NaN (or the batch's room) in one go.
+            var end = Math.Min(next + room, _chunkMetricsCount);
+            var nan = next;
+            while (nan < end && !double.IsNaN(_chunkMetrics[nan].Value))
             {
-                await SendCurrentBatchAsync().ConfigureAwait(false);
+                nan++;
             }
 
-            _metrics.Add(point);
-            if (isNaN)
+            if (nan > next)
             {
-                _nanPoints.Add((point.Key, point.Timestamp, point.Step));
+                var count = _metrics.Count;
+                CollectionsMarshal.SetCount(_metrics, count + nan - next);
+                _chunkMetrics.AsSpan(next, nan - next).CopyTo(CollectionsMarshal.AsSpan(_metrics)[count..]);
+                next = nan;
+                continue;
+            }
+
+            // An identical NaN point sent twice makes MLflow's SQL store fail the whole batch; MLflow keeps identical
+            // points once anyway, so the duplicate is dropped here and counted sent.
+            var point = _chunkMetrics[next++];
+            if (_nanPoints.Add((point.Key, point.Timestamp, point.Step)))
+            {
+                _metrics.Add(point);
+            }
+            else
+            {
+                Interlocked.Increment(ref _sent);
             }
         }
 

@@ -22,6 +22,7 @@ internal sealed partial class SqliteTrackingStore
     private SqliteCommand? _preparedInsertMetric;
     private SqliteCommand? _preparedInsertMetricChunk;
     private SqliteCommand? _preparedUpsertLatest;
+    private Metric[] _sortedMetrics = [];
 
     /// <inheritdoc />
     public Task LogBatchAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
@@ -89,6 +90,26 @@ internal sealed partial class SqliteTrackingStore
         {
             return;
         }
+
+        // Insert in primary-key order (key, timestamp, step): interleaved keys otherwise land on a different
+        // B-tree leaf with every row; sorted, consecutive rows share a leaf (2–3× faster with 10 keys).
+        if (_sortedMetrics.Length < metrics.Count)
+        {
+            _sortedMetrics = new Metric[Math.Max(metrics.Count, 1000)];
+        }
+
+        var sorted = _sortedMetrics.AsSpan(0, metrics.Count);
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = metrics[i];
+        }
+
+        sorted.Sort(static (a, b) =>
+        {
+            var byKey = string.CompareOrdinal(a.Key, b.Key);
+            return byKey != 0 ? byKey : a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.Step.CompareTo(b.Step);
+        });
+        metrics = new ArraySegment<Metric>(_sortedMetrics, 0, metrics.Count);
 
         var latest = new Dictionary<string, (double Value, long Timestamp, long Step, bool IsNan)>(StringComparer.Ordinal);
         var chunk = _preparedInsertMetricChunk ??= PrepareInsertMetrics(MetricRowsPerStatement);

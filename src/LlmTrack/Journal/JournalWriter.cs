@@ -436,33 +436,15 @@ internal sealed class JournalWriter : IDisposable
     private void MeasureOthers()
     {
         _lastMeasured = Now();
-        long total = 0;
         try
         {
-            foreach (var folder in Directory.EnumerateDirectories(_options.Root))
-            {
-                foreach (var file in Directory.EnumerateFiles(folder, "*" + JournalFiles.SegmentExtension))
-                {
-                    if (!string.Equals(file, _segmentPath, StringComparison.Ordinal))
-                    {
-                        try
-                        {
-                            total += new FileInfo(file).Length;
-                        }
-                        catch (FileNotFoundException)
-                        {
-                            // Deleted after acknowledgement while measuring.
-                        }
-                    }
-                }
-            }
+            // Segments of every journal of this server plus the artifacts they spool: one cap for all of it.
+            _otherBytes = JournalFiles.MeasureUsage(_options.Root, _segmentPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return;
+            // Keep the last measurement.
         }
-
-        _otherBytes = total;
     }
 
     private bool TryWritePending()

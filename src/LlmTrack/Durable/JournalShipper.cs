@@ -118,7 +118,18 @@ internal sealed class JournalShipper
             // Refused for good (e.g. the run was deleted on the server, or its artifact root cannot be written): keep the
             // content on disk, report it, and let the rest of the journal go on.
             var kept = spool.Refuse(artifact.RelativePath, file);
-            DeadLetter(artifact, ex, (a, e) => _run.Journal.DeadLetters.Append(a, kept, e));
+            _run.Journal.DeadLetters.Append(artifact, kept, ex);
+
+            // Counted for the store (and `llmtrack status`), not in the run's counters: those count logged values only.
+            _store.CountDeadLetter();
+            _logger.LogWarning(
+                "LlmTrack: the tracking server refused artifact '{Path}' of run {RunId} ({ErrorCode}: {Message}); its content is kept at {File}, listed in {DeadLetters}, and the rest is delivered.",
+                artifact.RelativePath,
+                serverRunId,
+                ex.ErrorCode,
+                ex.Message,
+                kept,
+                _run.Journal.DeadLetters.Path);
             return;
         }
 

@@ -2,6 +2,10 @@ using System.Text;
 using LlmTrack.Durable;
 using LlmTrack.Journal;
 using LlmTrack.Stores;
+using Microsoft.Extensions.Logging.Abstractions;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace LlmTrack.Tests.Durable;
 
@@ -212,6 +216,45 @@ public sealed class ArtifactSpoolTests : IDisposable
         Assert.Single(server.Server.Artifacts);
         Assert.Contains(_fixture.Logs.Messages, m => m.Contains("'gone.txt'", StringComparison.Ordinal) && m.Contains("no longer in", StringComparison.Ordinal));
         Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task LlmtrackSync_DeliversSpooledArtifactsThroughTheServersArtifactProxy()
+    {
+        using var mlflow = WireMockServer.Start();
+        var options = _fixture.Options();
+        options.TrackingUri = mlflow.Urls[0];
+        options.Http.MaxRetries = 0;
+        var journalOptions = DurableTrackingStore.CreateJournalOptions(options.TrackingUri, options.Durability, TimeProvider.System, NullLogger.Instance);
+        var content = Bytes(70_000, seed: 9);
+        const long Start = 1_700_000_000_000;
+        string folder;
+        using (var journal = RunJournal.Create(journalOptions, new RunCreatedRecord("abcabcabcabcabcabcabcabcabcabc12", "0", null, "offline", Start, null, [], new JournalOwner(int.MaxValue - 13, 1_600_000_000_000, Environment.MachineName))))
+        {
+            folder = journal.Folder;
+            var writer = journal.OpenWriter();
+            await new ArtifactSpool(folder).WriteAsync("plots/roc curve.bin", _ => Task.FromResult<Stream>(new MemoryStream(content)), null, journalOptions, r => writer.Append(r), default);
+            writer.Append(new RunEndedRecord(RunStatus.Finished, Start + 5_000));
+            writer.Dispose();
+        }
+
+        const string Info = "{\"run_id\":\"srv1\",\"run_uuid\":\"srv1\",\"experiment_id\":\"0\",\"run_name\":\"offline\",\"user_id\":\"\",\"status\":\"RUNNING\",\"start_time\":1700000000000,\"artifact_uri\":\"mlflow-artifacts:/0/srv1/artifacts\",\"lifecycle_stage\":\"active\"}";
+        mlflow.Given(Request.Create().WithPath("/api/2.0/mlflow/runs/create").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{\"run\":{\"info\":" + Info + ",\"data\":{}}}"));
+        mlflow.Given(Request.Create().WithPath("/api/2.0/mlflow-artifacts/artifacts/0/srv1/artifacts/plots/roc curve.bin").UsingPut())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{}"));
+        mlflow.Given(Request.Create().WithPath("/api/2.0/mlflow/runs/update").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("{\"run_info\":" + Info.Replace("RUNNING", "FINISHED", StringComparison.Ordinal) + "}"));
+        Assert.Equal(1, Assert.Single(JournalSync.GetStatus(options).Runs).PendingArtifacts);
+
+        var result = await JournalSync.SyncAllAsync(options);
+
+        Assert.False(File.Exists(Path.Combine(folder, JournalFiles.DeadLetterFileName)), File.Exists(Path.Combine(folder, JournalFiles.DeadLetterFileName)) ? File.ReadAllText(Path.Combine(folder, JournalFiles.DeadLetterFileName)) : "");
+        Assert.Equal(1, result.Delivered);
+        Assert.Equal(0, result.Remaining);
+        var put = Assert.Single(mlflow.LogEntries, e => e.RequestMessage.Method == "PUT");
+        Assert.Equal(content, put.RequestMessage.BodyAsBytes);
+        Assert.False(Directory.Exists(folder), string.Join(", ", Directory.Exists(folder) ? Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories) : []));
     }
 
     [Fact]

@@ -183,6 +183,10 @@ internal sealed class DurableRun : IDisposable
             var writer = _writer ?? throw new InvalidOperationException($"The run '{LocalRunId}' has ended; nothing more can be logged to it.");
             writer.Append(record);
             writer.FlushToDisk();
+            if (record is ArtifactSpooledRecord spooled)
+            {
+                writer.CountSpooledBytes(spooled.Length);
+            }
         }
 
         Wake();

@@ -631,6 +631,12 @@ internal sealed class JournalWriter : IDisposable
         _keys.Clear();
     }
 
+    /// <summary>
+    /// Counts bytes written next to the journal (a spooled artifact) toward the disk cap at once, without waiting for
+    /// the next measurement; the next measurement replaces the estimate (e.g. after the file was delivered and deleted).
+    /// </summary>
+    internal void CountSpooledBytes(long bytes) => _otherBytes += Math.Max(0, bytes);
+
     internal static void RejectCredentials(string? uri)
     {
         if (uri is not null && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && !string.IsNullOrEmpty(parsed.UserInfo))

@@ -298,6 +298,36 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
+    public void SpooledArtifactsCountTowardTheCapOfMetricsToo()
+    {
+        var server = new SwitchableServer { Down = true };
+        var (tracker, _) = _fixture.NewTracker(server, d =>
+        {
+            d.DiskCapBytes = 256 * 1024;
+            d.DrainTimeout = TimeSpan.FromMilliseconds(50);
+        });
+        using (tracker)
+        {
+            var run = tracker.StartRun("artifact-exp");
+            run.LogBytes(Bytes(200_000, seed: 10), "most-of-the-cap.bin");
+
+            // About 100 KB of points: they would fit without the artifact.
+            for (var i = 0; i < 8_000; i++)
+            {
+                run.LogMetric("loss", i, step: i);
+            }
+
+            run.Flush();
+            var dropped = run.Counters.Dropped;
+            Assert.InRange(dropped, 1, 7_999);
+            var folder = Assert.Single(_fixture.RunFolders());
+            var used = Directory.GetFiles(folder, "*" + JournalFiles.SegmentExtension).Sum(f => new FileInfo(f).Length)
+                + new FileInfo(Path.Combine(folder, "artifacts", "most-of-the-cap.bin")).Length;
+            Assert.True(used <= 256 * 1024, $"{used} bytes on disk");
+        }
+    }
+
+    [Fact]
     public async Task ArtifactRefusedByTheServer_GoesToDeadLetters_ContentKept_RestDelivered()
     {
         var server = new SwitchableServer { Down = true };

@@ -150,7 +150,10 @@ public sealed class BatchingOptions
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Values held in memory per run before <see cref="QueueFullPolicy"/> applies (default 1,000,000).
+    /// Slots for values held in memory per run, values being sent included, before <see cref="QueueFullPolicy"/>
+    /// applies (default 1,000,000). A param or tag takes one slot; a logging thread reserves slots for its metric
+    /// points 64, 256, then 1024 at a time (never more than are free), so with several threads up to one partly
+    /// used block per thread counts against the bound.
     /// </summary>
     public int MaxQueuedItems { get; set; } = 1_000_000;
 

@@ -35,9 +35,12 @@ internal sealed class MetricSegment(int capacity)
 [StructLayout(LayoutKind.Explicit, Size = 256)]
 internal sealed class MetricLane
 {
-    /// <summary>The queue this lane feeds.</summary>
+    /// <summary>
+    /// The token of the queue this lane feeds. A thread's cached lane outlives the run; holding a token, not the
+    /// queue, lets the ended run's queue be collected.
+    /// </summary>
     [FieldOffset(0)]
-    public readonly RunDeliveryQueue Queue;
+    public readonly object Owner;
 
     // Written by the logging thread.
 
@@ -88,11 +91,14 @@ internal sealed class MetricLane
     public int HeadIndex;
 
     /// <summary>Creates an empty lane: both ends at one empty link, so the first point takes the slow path.</summary>
-    public MetricLane(RunDeliveryQueue queue, int threadId)
+    public MetricLane(object owner, int threadId)
     {
-        Queue = queue;
+        Owner = owner;
         ThreadId = threadId;
         NextSegmentSize = RunDeliveryQueue.FirstSegmentSize;
         Tail = Head = new MetricSegment(0);
     }
+
+    /// <summary>Lets go of the lane's links once the run has ended and its sender has stopped.</summary>
+    public void Release() => Tail = Head = new MetricSegment(0);
 }

@@ -58,11 +58,15 @@ internal sealed class RunDeliveryQueue
     // holds costs a cross-core round trip).
     private const int MinFreeSegments = 16;
 
+    // Emptied links kept beyond that are left to the garbage collector (a burst does not pin its peak memory).
+    private const int MaxFreeSegments = 4 * MinFreeSegments;
+
     // The lane the current thread used last. A thread that alternates between runs finds its lane under the lock.
     [ThreadStatic]
     private static MetricLane? t_lane;
 
     private readonly object _gate = new();
+    private readonly object _laneOwner = new();
     private readonly ITrackingStore _store;
     private readonly string _runId;
     private readonly TimeProvider _timeProvider;
@@ -159,7 +163,7 @@ internal sealed class RunDeliveryQueue
     public bool EnqueueMetric(in Metric point)
     {
         var lane = t_lane;
-        if (lane is null || lane.Queue != this)
+        if (lane is null || lane.Owner != _laneOwner)
         {
             return EnqueueMetricSlow(point);
         }
@@ -282,6 +286,18 @@ internal sealed class RunDeliveryQueue
         _timer.Dispose();
         WakeToDrain();
         await _sender.ConfigureAwait(false);
+
+        // Threads keep their last lane cached; what it holds must not keep the run's memory alive.
+        lock (_gate)
+        {
+            foreach (var lane in _lanes)
+            {
+                lane.Release();
+            }
+
+            _freeSegments.Clear();
+        }
+
         return TakeReport();
     }
 
@@ -289,7 +305,7 @@ internal sealed class RunDeliveryQueue
     private bool EnqueueMetricSlow(in Metric point)
     {
         var lane = t_lane;
-        if (lane is null || lane.Queue != this)
+        if (lane is null || lane.Owner != _laneOwner)
         {
             lane = FindOrAddLane();
             t_lane = lane;
@@ -337,7 +353,7 @@ internal sealed class RunDeliveryQueue
             }
 
             ThrowIfClosed();
-            var lane = new MetricLane(this, threadId);
+            var lane = new MetricLane(_laneOwner, threadId);
             Volatile.Write(ref _lanes, [.. _lanes, lane]);
             return lane;
         }
@@ -540,7 +556,7 @@ internal sealed class RunDeliveryQueue
 
             foreach (var segment in _emptied)
             {
-                if (segment.Points.Length == SegmentSize)
+                if (segment.Points.Length == SegmentSize && _freeSegments.Count < MaxFreeSegments)
                 {
                     _freeSegments.Enqueue(segment);
                 }

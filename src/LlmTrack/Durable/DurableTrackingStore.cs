@@ -357,6 +357,57 @@ internal sealed class DurableTrackingStore : ITrackingStore
         };
     }
 
+    /// <summary>
+    /// Gives the server <see cref="DurabilityOptions.StartTimeout"/> to resolve the experiment; when it does not answer
+    /// and the experiment has a name, the run starts anyway and the name is resolved when the run is delivered.
+    /// </summary>
+    public async Task<string> ResolveExperimentForNewRunAsync(Func<CancellationToken, Task<string>> resolve, string? experimentName, CancellationToken cancellationToken)
+    {
+        var (id, unavailable) = await TryWithStartTimeoutAsync(resolve, cancellationToken).ConfigureAwait(false);
+        if (unavailable is null)
+        {
+            return id!;
+        }
+
+        if (experimentName is null)
+        {
+            throw unavailable;
+        }
+
+        _logger.LogWarning("The tracking server is unreachable; experiment '{ExperimentName}' is resolved when the run is delivered.", experimentName);
+        return DeferredExperimentId(experimentName);
+    }
+
+    /// <summary>
+    /// Resumes the run on the server and opens a journal for it (already mapped to the server's run), so values
+    /// logged to a resumed run are journaled and shipped like those of a new run, and a crash leaves them on disk.
+    /// </summary>
+    public async Task<RunInfo> ResumeRunAsync(string runId, string? runName, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_runs.ContainsKey(runId))
+        {
+            return await UpdateRunAsync(runId, RunStatus.Running, null, runName, cancellationToken).ConfigureAwait(false);
+        }
+
+        var serverRunId = ServerIdOrThrow(runId);
+        var info = await Inner.UpdateRunAsync(serverRunId, RunStatus.Running, null, runName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A journal of its own (a new local id): the run's earlier journal may still be on disk, being delivered.
+            var journal = RunJournal.Create(JournalOptions, new RunCreatedRecord(Guid.NewGuid().ToString("N"), info.ExperimentId, null, info.RunName, info.StartTime, null, [], JournalOwner.Current));
+            journal.MapServerRun(serverRunId, ArtifactUriForJournal(info.ArtifactUri));
+            _serverIds[serverRunId] = serverRunId;
+            Register(serverRunId, journal);
+        }
+        catch (JournalException ex)
+        {
+            _logger.LogError(ex, "LlmTrack could not create the journal of resumed run {RunId} ({Message}); the run is tracked without durable mode.", serverRunId, ex.Message);
+        }
+
+        return info;
+    }
+
     /// <inheritdoc />
     public Task<RunSnapshot> GetRunAsync(string runId, CancellationToken cancellationToken) =>
         Inner.GetRunAsync(ServerIdOrThrow(runId), cancellationToken);

@@ -19,6 +19,7 @@ internal sealed class TransportCounters
     private long _retries;
     private long _failures;
     private long _reconciledBatches;
+    private long _recoveredRunCreations;
 
     /// <summary>Requests started (each logical call counts once, however often it is retried).</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -32,6 +33,9 @@ internal sealed class TransportCounters
     /// <summary>Log-batch requests whose outcome was checked against the stored history after an ambiguous failure.</summary>
     public long ReconciledBatches => Interlocked.Read(ref _reconciledBatches);
 
+    /// <summary>Run creations whose response was lost and whose run was found on the server instead of created again.</summary>
+    public long RecoveredRunCreations => Interlocked.Read(ref _recoveredRunCreations);
+
     internal void AddRequest() => Interlocked.Increment(ref _requests);
 
     internal void AddRetry() => Interlocked.Increment(ref _retries);
@@ -39,4 +43,6 @@ internal sealed class TransportCounters
     internal void AddFailure() => Interlocked.Increment(ref _failures);
 
     internal void AddReconciledBatch() => Interlocked.Increment(ref _reconciledBatches);
+
+    internal void AddRecoveredRunCreation() => Interlocked.Increment(ref _recoveredRunCreations);
 }

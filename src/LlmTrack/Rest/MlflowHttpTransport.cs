@@ -118,10 +118,17 @@ internal sealed partial class MlflowHttpTransport
         };
 
     /// <summary>Sends a JSON request and reads the JSON response; throws <see cref="MlflowException"/> for any non-2xx.</summary>
-    public async Task<TResponse> SendJsonAsync<TResponse>(HttpMethod method, string relativeUri, byte[]? body, JsonTypeInfo<TResponse> responseType, AttemptObserver? observer, CancellationToken cancellationToken)
+    public async Task<TResponse> SendJsonAsync<TResponse>(
+        HttpMethod method,
+        string relativeUri,
+        byte[]? body,
+        JsonTypeInfo<TResponse> responseType,
+        AttemptObserver? observer,
+        CancellationToken cancellationToken,
+        Func<CancellationToken, ValueTask<bool>>? beforeAttempt = null)
     {
         var uri = Resolve(relativeUri);
-        using var response = await SendAsync(method, uri, body is null ? null : JsonContent(body), HttpCompletionOption.ResponseContentRead, observer, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(method, uri, body is null ? null : JsonContent(body), HttpCompletionOption.ResponseContentRead, observer, cancellationToken, beforeAttempt).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             var error = await MlflowErrorMapper.ReadAsync(response, method.Method, uri.AbsolutePath, cancellationToken).ConfigureAwait(false);

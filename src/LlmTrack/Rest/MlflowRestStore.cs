@@ -186,7 +186,12 @@ internal sealed class MlflowRestStore : ITrackingStore
         PostAsync(Api + "experiments/set-experiment-tag", new SetExperimentTagRequest { ExperimentId = experimentId, Key = key, Value = value }, MlflowJsonContext.Default.SetExperimentTagRequest, MlflowJsonContext.Default.WireEmpty, null, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>Sends <c>user_id</c> from the <c>mlflow.user</c> tag when present, as MLflow's client does.</remarks>
+    /// <remarks>
+    /// <para>Sends <c>user_id</c> from the <c>mlflow.user</c> tag when present, as MLflow's client does.</para>
+    /// <para>Exactly once, although the server can create the run while the response is lost: once an attempt has
+    /// failed ambiguously, every further attempt first searches the experiment for a run with the same name and
+    /// start time (to the millisecond) and returns it instead of creating another one.</para>
+    /// </remarks>
     public async Task<RunSnapshot> CreateRunAsync(string experimentId, string? runName, long startTime, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(experimentId);
@@ -207,8 +212,48 @@ internal sealed class MlflowRestStore : ITrackingStore
             StartTime = startTime,
             Tags = WireMapping.ToWire(tags),
         };
-        var body = await PostAsync(Api + "runs/create", request, MlflowJsonContext.Default.CreateRunRequest, MlflowJsonContext.Default.RunResponse, null, cancellationToken).ConfigureAwait(false);
-        return WireMapping.ToModel(body.Run ?? throw MissingField("run"));
+        var observer = new AttemptObserver();
+        RunSnapshot? created = null;
+        var body = await _transport.SendJsonAsync(
+            HttpMethod.Post,
+            Api + "runs/create",
+            MlflowHttpTransport.Serialize(request, MlflowJsonContext.Default.CreateRunRequest),
+            MlflowJsonContext.Default.RunResponse,
+            observer,
+            cancellationToken,
+            beforeAttempt: async token =>
+            {
+                if (!observer.MaybeCommitted || request.RunName is null)
+                {
+                    return true;
+                }
+
+                created = await FindCreatedRunAsync(experimentId, request.RunName, startTime, token).ConfigureAwait(false);
+                return created is null;
+            }).ConfigureAwait(false);
+        return created ?? WireMapping.ToModel(body.Run ?? throw MissingField("run"));
+    }
+
+    /// <summary>The run an earlier attempt of <c>runs/create</c> may have created: same experiment, name and start time.</summary>
+    private async Task<RunSnapshot?> FindCreatedRunAsync(string experimentId, string runName, long startTime, CancellationToken cancellationToken)
+    {
+        // MLflow's filter strings have no escape character: quote the name with a quote it does not contain.
+        var quote = !runName.Contains('\'', StringComparison.Ordinal) ? "'" : !runName.Contains('"', StringComparison.Ordinal) ? "\"" : null;
+        if (quote is null)
+        {
+            return null;
+        }
+
+        var filter = "attributes.run_name = " + quote + runName + quote + " and attributes.start_time = " +
+            startTime.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var page = await SearchRunsAsync([experimentId], filter, ViewType.All, 2, null, null, cancellationToken).ConfigureAwait(false);
+        if (page.Items.Count == 1)
+        {
+            _transport.Counters.AddRecoveredRunCreation();
+            return page.Items[0];
+        }
+
+        return null;
     }
 
     /// <inheritdoc />

@@ -437,7 +437,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
                 $"Cannot resume run '{runId}' in experiment '{experimentId}': it belongs to experiment '{snapshot.Info.ExperimentId}'.");
         }
 
-        var info = await _store.UpdateRunAsync(runId, RunStatus.Running, null, options.RunName, cancellationToken).ConfigureAwait(false);
+        var info = await _store.ResumeRunAsync(runId, options.RunName, cancellationToken).ConfigureAwait(false);
         var run = Register(info with { Status = RunStatus.Running }, snapshot.Data.Params);
         if (startTags.Count > 0)
         {
@@ -458,29 +458,13 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         return run;
     }
 
-    private async Task<string> ResolveExperimentForStartAsync(RunOptions options, CancellationToken cancellationToken)
+    private Task<string> ResolveExperimentForStartAsync(RunOptions options, CancellationToken cancellationToken)
     {
-        if (_store is not Durable.DurableTrackingStore durable)
-        {
-            return await ResolveExperimentIdAsync(options, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Durable mode: a server that does not answer within the start timeout does not stop the run from starting;
-        // the experiment is resolved by name when the run is created on the server.
-        var (id, unavailable) = await durable.TryWithStartTimeoutAsync(ct => ResolveExperimentIdAsync(options, ct), cancellationToken).ConfigureAwait(false);
-        if (unavailable is null)
-        {
-            return id!;
-        }
-
         var name = !string.IsNullOrEmpty(options.ExperimentId) ? null : options.ExperimentName ?? _options.ExperimentName;
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw unavailable;
-        }
-
-        _logger.LogWarning("The tracking server is unreachable; experiment '{ExperimentName}' is resolved when the run is delivered.", name);
-        return Durable.DurableTrackingStore.DeferredExperimentId(name);
+        return _store.ResolveExperimentForNewRunAsync(
+            ct => ResolveExperimentIdAsync(options, ct),
+            string.IsNullOrWhiteSpace(name) ? null : name,
+            cancellationToken);
     }
 
     private async Task<string> ResolveExperimentIdAsync(RunOptions options, CancellationToken cancellationToken)

@@ -72,7 +72,9 @@ public class LogMetricEndToEndBenchmarks
 /// <summary>
 /// End to end over HTTP: start a run, log 100,000 metric points, flush and end the run against an MLflow-compatible
 /// server running in this process on 127.0.0.1 (<see cref="InProcessMlflowServer"/>), through the real REST store
-/// (JSON source generation, Polly pipeline, HttpClient). Reported per metric point.
+/// (JSON source generation, Polly pipeline, HttpClient), with durable mode on (journal, then shipper) and off
+/// (straight to the server): equal times mean delivery is limited by the server, not by the journal. Reported per
+/// metric point.
 /// </summary>
 [MemoryDiagnoser]
 public class LogMetricInProcessServerBenchmarks
@@ -80,12 +82,21 @@ public class LogMetricInProcessServerBenchmarks
     private const int Points = 100_000;
     private InProcessMlflowServer _server = null!;
     private Tracker _tracker = null!;
+    private string _journal = "";
+
+    /// <summary>Whether the run goes through the durable journal.</summary>
+    [Params(true, false)]
+    public bool Durable { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         _server = InProcessMlflowServer.StartAsync().GetAwaiter().GetResult();
-        _tracker = new Tracker(new LlmTrackOptions { TrackingUri = _server.Uri }) { ContextTags = [] };
+        _journal = Path.Combine(Path.GetTempPath(), "llmtrack-bench-journal-" + Guid.NewGuid().ToString("N"));
+        var options = new LlmTrackOptions { TrackingUri = _server.Uri };
+        options.Durability.Enabled = Durable;
+        options.Durability.JournalDirectory = _journal;
+        _tracker = new Tracker(options) { ContextTags = [] };
     }
 
     [GlobalCleanup]
@@ -93,6 +104,10 @@ public class LogMetricInProcessServerBenchmarks
     {
         _tracker.Dispose();
         _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (Directory.Exists(_journal))
+        {
+            Directory.Delete(_journal, recursive: true);
+        }
     }
 
     [Benchmark(OperationsPerInvoke = Points)]

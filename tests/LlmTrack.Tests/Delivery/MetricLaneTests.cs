@@ -177,5 +177,10 @@ public class MetricLaneCloseTests
         Assert.Equal(new DeliveryCounters(2, 2, 0, 0, 0), report.Counters);
         Assert.Equal([0L, 1L], store.SingleRun().History.Select(m => m.Step));
         Assert.Throws<InvalidOperationException>(() => queue.EnqueueMetric(new Metric("m", 2, 3, 2)));
+
+        // The thread keeps this lane cached after the run: it holds neither the queue nor any points.
+        Assert.IsNotType<RunDeliveryQueue>(lane.Owner);
+        Assert.Empty(lane.Tail.Points);
+        Assert.Empty(lane.Head.Points);
     }
 }

@@ -96,6 +96,67 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
+    public async Task ResumedRun_IsJournaled_ServerDownUntilTheProcessEnds_NextTrackerDeliversIt()
+    {
+        var server = new SwitchableServer();
+        string runId;
+        var (first, _) = _fixture.NewTracker(server);
+        using (first)
+        {
+            var run = first.StartRun(new RunOptions { ExperimentId = "0", RunName = "resumed" });
+            runId = run.RunId;
+            for (var i = 0; i < 10; i++)
+            {
+                run.LogMetric("loss", i, step: i);
+            }
+
+            run.End();
+        }
+
+        // The first journal is deleted once delivered, on the shipper's thread.
+        for (var wait = 0; _fixture.RunFolders().Count > 0 && wait < 2000; wait++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Empty(_fixture.RunFolders());
+        long? endTime;
+        var (second, _) = _fixture.NewTracker(server, d => d.DrainTimeout = TimeSpan.FromMilliseconds(100));
+        using (second)
+        {
+            var run = second.ResumeRun(runId);
+            Assert.Single(_fixture.RunFolders()); // the resumed run has a journal of its own
+            server.Down = true;
+            for (var i = 10; i < 30; i++)
+            {
+                run.LogMetric("loss", i, step: i);
+            }
+
+            run.SetTag("phase", "resumed");
+            var report = run.Flush();
+            Assert.Equal(0, report.Counters.Failed);
+            run.End();
+            endTime = run.Info.EndTime;
+        }
+
+        Assert.Single(_fixture.RunFolders()); // the server was down: the values wait on disk
+        server.Down = false;
+        var (third, store) = _fixture.NewTracker(server);
+        using (third)
+        {
+            await store.Recovery;
+            await server.Server.WaitUntilAsync(s => s.Run(runId).History.Count == 30 && s.Run(runId).Info.EndTime == endTime);
+        }
+
+        var stored = server.Server.Run(runId);
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), stored.History.Select(m => m.Step));
+        Assert.Equal("resumed", stored.Tags["phase"]);
+        Assert.Equal(RunStatus.Finished, stored.Info.Status);
+        Assert.Single(server.Server.AllRuns());
+        Assert.Empty(_fixture.RunFolders());
+    }
+
+    [Fact]
     public async Task JournalOfDeadProcess_IsDeliveredAndEndedFailedAtLastActivity()
     {
         var server = new SwitchableServer();

@@ -358,6 +358,58 @@ public sealed class LostResponseReconciliationTests
     }
 
     [Fact]
+    public async Task CreateRun_LostResponse_RunFoundByNameAndStartTime_IsNotCreatedTwice()
+    {
+        // The server created the run but the response was lost; before the resend the client searches the
+        // experiment for a run with the same name and start time and returns it.
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        var created = Recordings.Curl("basic.out", "runs/create");
+        mlflow.Respond(mlflow.Post("runs/create"), created.Status, created.ResponseBody);
+        var run = JsonNode.Parse(created.ResponseBody)!["run"]!.ToJsonString();
+        mlflow.Respond(mlflow.Post("runs/search"), 200, $$"""{"runs":[{{run}}]}""");
+
+        var snapshot = await mlflow.Store.CreateRunAsync("1", "r1", 1700000000000, [new Tag("t0", "v0")], CancellationToken.None);
+
+        Assert.Equal("d28105fb3fba4af78c9f8fb8623e52f2", snapshot.Info.RunId);
+        Assert.Single(mlflow.Requests("runs/create"));
+        var search = mlflow.SingleBody("runs/search");
+        Assert.Equal("attributes.run_name = 'r1' and attributes.start_time = 1700000000000", (string?)search["filter"]);
+        Assert.Equal("1", (string?)search["experiment_ids"]![0]);
+        Assert.Equal(1, mlflow.Counters.RecoveredRunCreations);
+    }
+
+    [Fact]
+    public async Task CreateRun_LostResponse_NoSuchRunOnTheServer_IsCreatedAgain()
+    {
+        // The lost attempt never reached the database: the search finds nothing and the run is created.
+        var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
+        using var mlflow = new MlflowServerFixture(faults: faults);
+        var created = Recordings.Curl("basic.out", "runs/create");
+        mlflow.Respond(mlflow.Post("runs/create"), created.Status, created.ResponseBody);
+        mlflow.Respond(mlflow.Post("runs/search"), 200, "{}");
+
+        var snapshot = await mlflow.Store.CreateRunAsync("1", "it's", 1700000000000, [], CancellationToken.None);
+
+        Assert.Equal("d28105fb3fba4af78c9f8fb8623e52f2", snapshot.Info.RunId);
+        Assert.Equal(2, mlflow.Requests("runs/create").Count);
+        Assert.Equal("attributes.run_name = \"it's\" and attributes.start_time = 1700000000000", (string?)mlflow.SingleBody("runs/search")["filter"]);
+        Assert.Equal(0, mlflow.Counters.RecoveredRunCreations);
+    }
+
+    [Fact]
+    public async Task CreateRun_WithoutAFailure_NeverSearches()
+    {
+        using var mlflow = new MlflowServerFixture();
+        var created = Recordings.Curl("basic.out", "runs/create");
+        mlflow.Respond(mlflow.Post("runs/create"), created.Status, created.ResponseBody);
+
+        await mlflow.Store.CreateRunAsync("1", "r1", 1700000000000, [], CancellationToken.None);
+
+        Assert.Empty(mlflow.Requests("runs/search"));
+    }
+
+    [Fact]
     public async Task DeleteTag_LostResponse_RetryNotFound_IsSuccess()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };

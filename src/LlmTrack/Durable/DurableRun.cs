@@ -329,7 +329,14 @@ internal sealed class DurableRun : IDisposable
                     if (ended is not null)
                     {
                         FinalInfo = ended;
-                        TryDeleteJournal();
+
+                        // The end reaches the segment file inside End(), before End() closes the writer and records the
+                        // end in run.json; waiting for End() to finish lets the completed journal be deleted.
+                        lock (_writeGate)
+                        {
+                            TryDeleteJournal();
+                        }
+
                         _shipped.TrySetResult();
                         return;
                     }

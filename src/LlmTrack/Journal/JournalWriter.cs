@@ -195,6 +195,19 @@ internal sealed class JournalWriter : IDisposable
                 break;
         }
 
+        if (record is RunEndedRecord)
+        {
+            // The end is the journal's last record: a heartbeat that is due goes before it, never after it (a record
+            // after the end would stay unacknowledged, so the delivered journal would never be deleted).
+            var now = Now();
+            if (_dataSinceHeartbeat && now - _lastHeartbeat >= (long)_options.ActivityInterval.TotalMilliseconds)
+            {
+                AppendActivity(now);
+            }
+
+            _dataSinceHeartbeat = false;
+        }
+
         var capped = record is DatasetInputsRecord;
         var items = record is DatasetInputsRecord d ? d.Inputs.Count : 0;
         bool retry;

@@ -234,6 +234,33 @@ public class JournalRoundTripTests
     }
 
     [Fact]
+    public void RunEndedIsTheLastRecord_ADueHeartbeatGoesBeforeIt_SoTheDeliveredJournalCanBeDeleted()
+    {
+        using var root = new TempJournalRoot();
+        using (var journal = RunJournal.Create(root.Options, root.Created()))
+        {
+            var writer = journal.OpenWriter();
+            writer.AppendMetrics([new Metric("m", 1, root.Now, 0)]);
+            writer.FlushToDisk();
+
+            // Idle longer than the heartbeat interval, then the run ends (the end flushes, and closing flushes again).
+            root.Time.Advance(TimeSpan.FromSeconds(6));
+            writer.Append(new RunEndedRecord(RunStatus.Finished, root.Now));
+            writer.Dispose();
+
+            var entries = root.ReadAll();
+            Assert.IsType<RunEndedRecord>(entries[^1].Record);
+            Assert.Equal(root.Now, Assert.IsType<ActivityRecord>(entries[^2].Record).Time);
+
+            // Acknowledging the end acknowledges everything: the journal is complete and can go.
+            journal.Acknowledge(entries[^1].Next);
+            Assert.True(journal.TryDeleteCompleted());
+        }
+
+        Assert.False(Directory.Exists(root.Folder()));
+    }
+
+    [Fact]
     public void FlushIfDueFlushesOnlyAfterTheIntervalAndWhenSomethingIsPending()
     {
         using var root = new TempJournalRoot();

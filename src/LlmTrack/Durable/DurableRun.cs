@@ -30,6 +30,7 @@ internal sealed class DurableRun : IDisposable
     private int _wakePending;
     private long _droppedItems;
     private long _deadLetters;
+    private readonly bool _live;
     private bool _dropWarned;
     private bool _unavailableWarned;
 
@@ -39,6 +40,7 @@ internal sealed class DurableRun : IDisposable
         Journal = journal;
         _logger = logger;
         Artifacts = new ArtifactSpool(journal.Folder);
+        _live = live;
         if (!live)
         {
             // Spools a dead process left half-written were never recorded: nothing refers to them.
@@ -307,6 +309,15 @@ internal sealed class DurableRun : IDisposable
                 Volatile.Write(ref _wakePending, 0);
                 if (entry is null && !reader.TryRead(out entry))
                 {
+                    if (!_live && Journal.State.EndStatus is not null)
+                    {
+                        // A journal taken over from another process ends here and nothing more is appended: its end was
+                        // delivered before (a record written after the end by an older version is all that was left).
+                        TryDeleteJournal();
+                        _shipped.TrySetResult();
+                        return;
+                    }
+
                     await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }

@@ -89,6 +89,11 @@ internal static class JournalCommands
             var lastActivity = DateTimeOffset.FromUnixTimeMilliseconds(run.LastActivity).ToString("u", c);
             stdout.WriteLine(string.Create(c,
                 $"  {run.LocalRunId} → {run.ServerRunId ?? "(not on the server yet)"}: {state}, {run.PendingRecords} records / {run.PendingBytes} bytes pending, {run.DeadLetters} dead letters, last activity {lastActivity}"));
+            if (run.PendingArtifacts > 0)
+            {
+                stdout.WriteLine(string.Create(c, $"    spooled artifacts pending: {run.PendingArtifacts} ({run.PendingArtifactBytes} bytes) in {Path.Combine(run.Folder, "artifacts")}"));
+            }
+
             if (run.DeadLetters > 0)
             {
                 stdout.WriteLine($"    dead letters: {Path.Combine(run.Folder, "dead-letters.jsonl")}");

@@ -30,6 +30,7 @@ internal sealed class DurableRun : IDisposable
     private int _wakePending;
     private long _droppedItems;
     private long _deadLetters;
+    private readonly bool _live;
     private bool _dropWarned;
     private bool _unavailableWarned;
 
@@ -38,6 +39,14 @@ internal sealed class DurableRun : IDisposable
         _store = store;
         Journal = journal;
         _logger = logger;
+        Artifacts = new ArtifactSpool(journal.Folder);
+        _live = live;
+        if (!live)
+        {
+            // Spools a dead process left half-written were never recorded: nothing refers to them.
+            Artifacts.DeleteIncomingLeftovers();
+        }
+
         if (live)
         {
             _writer = journal.OpenWriter();
@@ -48,6 +57,9 @@ internal sealed class DurableRun : IDisposable
 
     /// <summary>The run's journal.</summary>
     public RunJournal Journal { get; }
+
+    /// <summary>The artifacts logged while the run existed only locally (kept in the journal folder until delivered).</summary>
+    public ArtifactSpool Artifacts { get; }
 
     /// <summary>The local run id (the journal folder's name).</summary>
     public string LocalRunId => Journal.LocalRunId;
@@ -133,6 +145,26 @@ internal sealed class DurableRun : IDisposable
         Wake();
     }
 
+    /// <summary>
+    /// Spools an artifact into the journal folder and appends its <see cref="ArtifactSpooledRecord"/>; returns when the
+    /// file and the record are on disk (fsync). The shipper uploads it once the run exists on the server.
+    /// </summary>
+    /// <exception cref="JournalDiskCapExceededException">It would take the journal past its disk cap; nothing was kept.</exception>
+    /// <exception cref="JournalException">The disk refused the write.</exception>
+    /// <exception cref="InvalidOperationException">The run has ended.</exception>
+    public Task SpoolArtifactAsync(string relativePath, Func<CancellationToken, Task<Stream>> openContent, long? length, CancellationToken cancellationToken)
+    {
+        lock (_writeGate)
+        {
+            if (_writer is null)
+            {
+                throw new InvalidOperationException($"The run '{LocalRunId}' has ended; nothing more can be logged to it.");
+            }
+        }
+
+        return Artifacts.WriteAsync(relativePath, openContent, length, Journal.Options, AppendDurably, cancellationToken);
+    }
+
     /// <summary>Forces everything appended so far to disk (fsync) and wakes the shipper.</summary>
     /// <exception cref="JournalException">The disk refused the write.</exception>
     public void FlushToDisk()
@@ -140,6 +172,23 @@ internal sealed class DurableRun : IDisposable
         lock (_writeGate)
         {
             _writer?.FlushToDisk();
+        }
+
+        Wake();
+    }
+
+    /// <summary>Appends a record that must not be dropped and forces it to disk (fsync) before returning.</summary>
+    private void AppendDurably(JournalRecord record)
+    {
+        lock (_writeGate)
+        {
+            var writer = _writer ?? throw new InvalidOperationException($"The run '{LocalRunId}' has ended; nothing more can be logged to it.");
+            writer.Append(record);
+            writer.FlushToDisk();
+            if (record is ArtifactSpooledRecord spooled)
+            {
+                writer.CountSpooledBytes(spooled.Length);
+            }
         }
 
         Wake();
@@ -260,6 +309,15 @@ internal sealed class DurableRun : IDisposable
                 Volatile.Write(ref _wakePending, 0);
                 if (entry is null && !reader.TryRead(out entry))
                 {
+                    if (!_live && Journal.State.EndStatus is not null)
+                    {
+                        // A journal taken over from another process ends here and nothing more is appended: its end was
+                        // delivered before (a record written after the end by an older version is all that was left).
+                        TryDeleteJournal();
+                        _shipped.TrySetResult();
+                        return;
+                    }
+
                     await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -282,7 +340,14 @@ internal sealed class DurableRun : IDisposable
                     if (ended is not null)
                     {
                         FinalInfo = ended;
-                        TryDeleteJournal();
+
+                        // The end reaches the segment file inside End(), before End() closes the writer and records the
+                        // end in run.json; waiting for End() to finish lets the completed journal be deleted.
+                        lock (_writeGate)
+                        {
+                            TryDeleteJournal();
+                        }
+
                         _shipped.TrySetResult();
                         return;
                     }

@@ -517,8 +517,8 @@ internal sealed class DurableTrackingStore : ITrackingStore
     }
 
     /// <summary>
-    /// The artifact repository of a run. For a run started while the server was unreachable, artifact calls go to the
-    /// server once the run exists there, and fail with <c>TEMPORARILY_UNAVAILABLE</c> until then.
+    /// The artifact repository of a run. For a run started while the server was unreachable, uploads are spooled into
+    /// the run's journal folder and delivered by the shipper; listing and downloading serve the spooled files.
     /// </summary>
     public IArtifactRepository GetArtifactRepository(string artifactUri)
     {
@@ -578,6 +578,8 @@ internal sealed class DurableTrackingStore : ITrackingStore
 
     internal string? ArtifactUriOf(string localRunId) => _artifactUris.TryGetValue(localRunId, out var uri) ? uri : null;
 
+    internal DurableRun? ShippingRunOf(string localRunId) => _shipping.TryGetValue(localRunId, out var run) ? run : null;
+
     private void Register(string runId, RunJournal journal)
     {
         var run = new DurableRun(this, journal, live: true, _logger);
@@ -627,24 +629,70 @@ internal sealed class DurableTrackingStore : ITrackingStore
         }
     }
 
-    /// <summary>Artifacts of a run that exists only locally until the shipper created it on the server.</summary>
+    /// <summary>
+    /// Artifacts of a run started while the server was unreachable. Uploads are spooled into the run's journal folder
+    /// (durable when the call returns) and uploaded by the shipper once the run exists on the server; they keep being
+    /// spooled until the spool is delivered, so a newer version never overtakes an older one. Listing and downloading
+    /// serve the spooled files (the newest version) merged with what the server has once the run exists there.
+    /// </summary>
     private sealed class PendingRunArtifactRepository(DurableTrackingStore store, string localRunId) : IArtifactRepository
     {
-        public Task UploadAsync(string relativePath, Func<CancellationToken, Task<Stream>> openContent, long? length, CancellationToken cancellationToken) =>
-            Resolve().UploadAsync(relativePath, openContent, length, cancellationToken);
+        public Task UploadAsync(string relativePath, Func<CancellationToken, Task<Stream>> openContent, long? length, CancellationToken cancellationToken)
+        {
+            var run = store.ShippingRunOf(localRunId);
+            return run is not null && (store.ArtifactUriOf(localRunId) is null || run.Artifacts.Pending > 0)
+                ? run.SpoolArtifactAsync(relativePath, openContent, length, cancellationToken)
+                : Server().UploadAsync(relativePath, openContent, length, cancellationToken);
+        }
 
-        public Task<IReadOnlyList<ArtifactFile>> ListAsync(string? relativePath, CancellationToken cancellationToken) =>
-            Resolve().ListAsync(relativePath, cancellationToken);
+        public async Task<IReadOnlyList<ArtifactFile>> ListAsync(string? relativePath, CancellationToken cancellationToken)
+        {
+            var run = store.ShippingRunOf(localRunId);
+            var spooled = run?.Artifacts.List(relativePath) ?? [];
+            if (run is not null && store.ArtifactUriOf(localRunId) is null)
+            {
+                return spooled;
+            }
 
-        public Task DownloadAsync(string relativePath, Stream destination, CancellationToken cancellationToken) =>
-            Resolve().DownloadAsync(relativePath, destination, cancellationToken);
+            var stored = await Server().ListAsync(relativePath, cancellationToken).ConfigureAwait(false);
+            if (spooled.Count == 0)
+            {
+                return stored;
+            }
 
-        private IArtifactRepository Resolve() =>
+            var merged = new Dictionary<string, ArtifactFile>(StringComparer.Ordinal);
+            foreach (var file in stored.Concat(spooled))
+            {
+                merged[file.Path] = file;
+            }
+
+            return [.. merged.Values.OrderBy(f => f.Path, StringComparer.Ordinal)];
+        }
+
+        public async Task DownloadAsync(string relativePath, Stream destination, CancellationToken cancellationToken)
+        {
+            var run = store.ShippingRunOf(localRunId);
+            if (run is not null && await run.Artifacts.TryCopyToAsync(relativePath, destination, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (run is not null && store.ArtifactUriOf(localRunId) is null)
+            {
+                throw new MlflowException(
+                    MlflowErrorCode.ResourceDoesNotExist,
+                    $"Artifact '{relativePath}' of run '{localRunId}' does not exist: the run exists only locally and no artifact of that path was logged to it.");
+            }
+
+            await Server().DownloadAsync(relativePath, destination, cancellationToken).ConfigureAwait(false);
+        }
+
+        private IArtifactRepository Server() =>
             store.ArtifactUriOf(localRunId) is { } uri
                 ? store.Inner.GetArtifactRepository(uri)
                 : throw new MlflowException(
                     MlflowErrorCode.Unavailable,
-                    $"Artifacts of run '{localRunId}' cannot be stored yet: the run was started while the tracking server was unreachable and does not exist there yet. " +
-                    "Metrics, params and tags are kept in the local journal and delivered later; log the artifact again once the server is reachable.");
+                    $"Artifacts of run '{localRunId}' cannot be reached yet: the run was started while the tracking server was unreachable, is not delivered by this process, and does not exist on the server yet. " +
+                    "Its journal (with its spooled artifacts) is delivered by the process that holds it, the next process using this tracking server, or `llmtrack sync`.");
     }
 }

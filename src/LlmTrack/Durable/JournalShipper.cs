@@ -21,6 +21,11 @@ internal sealed class JournalShipper
     private JournalPosition _splitOf = new(-1, -1);
     private readonly Stack<(int Start, int Count)> _ranges = new();
 
+    // Artifact paths this shipper uploaded: a later record of the same path finds its file gone (the upload carried
+    // the newest version) and needs nothing.
+    private readonly HashSet<string> _uploadedPaths = new(StringComparer.Ordinal);
+    private string? _artifactUri;
+
     public JournalShipper(DurableTrackingStore store, DurableRun run, ILogger logger)
     {
         _store = store;
@@ -51,6 +56,9 @@ internal sealed class JournalShipper
             case DatasetInputsRecord inputs:
                 await SendSplitAsync(entry.Position, inputs.Inputs, (runId, part, ct) => Inner.LogInputsAsync(runId, part, ct), (d, e) => _run.Journal.DeadLetters.Append(d, e), cancellationToken).ConfigureAwait(false);
                 return null;
+            case ArtifactSpooledRecord artifact:
+                await DeliverArtifactAsync(entry.Position, artifact, cancellationToken).ConfigureAwait(false);
+                return null;
             case RunEndedRecord ended:
             {
                 var serverRunId = await ServerRunIdAsync(cancellationToken).ConfigureAwait(false);
@@ -67,6 +75,81 @@ internal sealed class JournalShipper
                 // Mappings and heartbeats need no delivery.
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Uploads a spooled artifact to the run's artifact root on the server, then deletes the spooled file (the caller
+    /// acknowledges the record afterwards). A transient failure propagates (the record is delivered again later; the
+    /// upload replaces the same path, so a repeat is harmless); a refusal keeps the file under
+    /// <c>artifacts.refused/</c> and writes a dead letter.
+    /// </summary>
+    private async Task DeliverArtifactAsync(JournalPosition position, ArtifactSpooledRecord artifact, CancellationToken cancellationToken)
+    {
+        var serverRunId = await ServerRunIdAsync(cancellationToken).ConfigureAwait(false);
+        var spool = _run.Artifacts;
+        var file = spool.TakeForUpload(artifact.RelativePath, position);
+        if (file is null)
+        {
+            spool.CountDone();
+            if (!_uploadedPaths.Contains(artifact.RelativePath))
+            {
+                _logger.LogWarning(
+                    "LlmTrack: the spooled artifact '{Path}' of run {RunId} is no longer in {Folder}; it was delivered before the previous process stopped.",
+                    artifact.RelativePath,
+                    serverRunId,
+                    spool.Root);
+            }
+
+            return;
+        }
+
+        try
+        {
+            var artifactUri = await ArtifactUriAsync(serverRunId, cancellationToken).ConfigureAwait(false);
+            var repository = Inner.GetArtifactRepository(artifactUri);
+            await repository.UploadAsync(
+                artifact.RelativePath,
+                _ => Task.FromResult<Stream>(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true)),
+                new FileInfo(file).Length,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlflowException ex) when (!DurableErrors.IsUnavailable(ex))
+        {
+            // Refused for good (e.g. the run was deleted on the server, or its artifact root cannot be written): keep the
+            // content on disk, report it, and let the rest of the journal go on.
+            var kept = spool.Refuse(artifact.RelativePath, file);
+            _run.Journal.DeadLetters.Append(artifact, kept, ex);
+
+            // Counted for the store (and `llmtrack status`), not in the run's counters: those count logged values only.
+            _store.CountDeadLetter();
+            _logger.LogWarning(
+                "LlmTrack: the tracking server refused artifact '{Path}' of run {RunId} ({ErrorCode}: {Message}); its content is kept at {File}, listed in {DeadLetters}, and the rest is delivered.",
+                artifact.RelativePath,
+                serverRunId,
+                ex.ErrorCode,
+                ex.Message,
+                kept,
+                _run.Journal.DeadLetters.Path);
+            return;
+        }
+
+        spool.Complete(artifact.RelativePath, file);
+        _uploadedPaths.Add(artifact.RelativePath);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("LlmTrack: artifact '{Path}' of run {RunId} delivered from the journal.", artifact.RelativePath, serverRunId);
+        }
+    }
+
+    private async Task<string> ArtifactUriAsync(string serverRunId, CancellationToken cancellationToken)
+    {
+        // Known from the mapping (this process or run.json); otherwise (not stored because it carried credentials) asked.
+        _artifactUri ??= _store.ArtifactUriOf(_run.LocalRunId)
+            ?? _run.Journal.State.ArtifactUri
+            ?? (await Inner.GetRunAsync(serverRunId, cancellationToken).ConfigureAwait(false)).Info.ArtifactUri;
+        return string.IsNullOrWhiteSpace(_artifactUri)
+            ? throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"The tracking server reports no artifact location for run '{serverRunId}'.")
+            : _artifactUri;
     }
 
     private async Task<string> ServerRunIdAsync(CancellationToken cancellationToken)

@@ -29,7 +29,9 @@ internal sealed record JournalSyncResult(int Delivered, int Remaining, long Dead
 /// <param name="PendingBytes">Bytes not yet accepted by the server.</param>
 /// <param name="DeadLetters">Items the server refused (see <c>dead-letters.jsonl</c>).</param>
 /// <param name="LastActivity">The latest activity, Unix epoch milliseconds.</param>
-internal sealed record JournalRunStatus(string LocalRunId, string? ServerRunId, string Folder, bool Ended, bool InUse, bool Abandoned, long PendingRecords, long PendingBytes, int DeadLetters, long LastActivity);
+/// <param name="PendingArtifacts">Artifacts spooled while the run existed only locally, not yet accepted by the server.</param>
+/// <param name="PendingArtifactBytes">Bytes of those artifacts.</param>
+internal sealed record JournalRunStatus(string LocalRunId, string? ServerRunId, string Folder, bool Ended, bool InUse, bool Abandoned, long PendingRecords, long PendingBytes, int DeadLetters, long LastActivity, long PendingArtifacts, long PendingArtifactBytes);
 
 /// <summary>The journals of one tracking server (<c>llmtrack status</c>).</summary>
 /// <param name="TrackingUri">The tracking URI without credentials.</param>
@@ -39,6 +41,9 @@ internal sealed record JournalStatus(string TrackingUri, string Root, IReadOnlyL
 {
     /// <summary>Records waiting for the server, over all runs.</summary>
     public long PendingRecords => Runs.Sum(r => r.PendingRecords);
+
+    /// <summary>Spooled artifacts waiting for the server, over all runs.</summary>
+    public long PendingArtifacts => Runs.Sum(r => r.PendingArtifacts);
 
     /// <summary>Runs not created on the server yet.</summary>
     public int RunsWaitingForServer => Runs.Count(r => r.ServerRunId is null);
@@ -101,7 +106,9 @@ internal static class JournalSync
             s.PendingRecords,
             s.PendingBytes,
             s.DeadLetterCount,
-            s.LastActivity)).ToList();
+            s.LastActivity,
+            s.PendingArtifacts,
+            s.PendingArtifactBytes)).ToList();
         return new JournalStatus(TrackingStoreFactory.Redact(uri), journalOptions.Root, runs);
     }
 

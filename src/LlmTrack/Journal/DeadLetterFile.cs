@@ -6,7 +6,7 @@ namespace LlmTrack.Journal;
 
 /// <summary>
 /// Items the server rejected for their content, in <c>&lt;run folder&gt;/dead-letters.jsonl</c> (0600): one JSON
-/// object per line with the time, the kind (<c>metric</c>, <c>param</c>, <c>tag</c>, <c>dataset</c>), the item and
+/// object per line with the time, the kind (<c>metric</c>, <c>param</c>, <c>tag</c>, <c>dataset</c>, <c>artifact</c>), the item and
 /// the server's error (<c>error_code</c>, <c>message</c>, <c>status</c>). The shipper writes an item here after
 /// splitting a rejected batch down to it, then acknowledges it, so poison data never blocks the queue.
 /// Metric values that JSON cannot hold (NaN, ±∞) are written as the strings <c>"NaN"</c>, <c>"Infinity"</c>,
@@ -64,6 +64,14 @@ internal sealed class DeadLetterFile
     {
         w.WritePropertyName("input");
         DatasetInputJson.Write(w, input);
+    });
+
+    /// <summary>Appends a refused artifact; its content is kept at <paramref name="keptAt"/>.</summary>
+    public void Append(ArtifactSpooledRecord artifact, string keptAt, MlflowException serverError) => Append("artifact", serverError, w =>
+    {
+        w.WriteString("path", artifact.RelativePath);
+        w.WriteNumber("length", artifact.Length);
+        w.WriteString("file", keptAt);
     });
 
     /// <summary>The number of dead letters (lines) in the file; 0 when there is none.</summary>

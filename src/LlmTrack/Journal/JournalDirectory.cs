@@ -55,6 +55,12 @@ internal sealed record RunJournalStatus
     /// <summary>The latest activity: the newest heartbeat, metric timestamp, start or end time (Unix ms).</summary>
     public long LastActivity { get; init; }
 
+    /// <summary>Artifacts spooled while the run existed only locally and not yet accepted by the server.</summary>
+    public long PendingArtifacts { get; init; }
+
+    /// <summary>Bytes of those artifacts (their lengths when spooled).</summary>
+    public long PendingArtifactBytes { get; init; }
+
     /// <summary>Items in <c>dead-letters.jsonl</c>.</summary>
     public int DeadLetterCount { get; init; }
 
@@ -187,10 +193,12 @@ internal static class JournalDirectory
     /// from the segments when <c>run.json</c> is missing. <see langword="null"/> when neither exists.
     /// </summary>
     internal static RunJournalState? LoadState(string folder, JournalOptions options) =>
-        LoadStateAndCount(folder, options, JournalPosition.Start, out _, out _);
+        LoadStateAndCount(folder, options, JournalPosition.Start, out _, out _, out _, out _);
 
-    private static RunJournalState? LoadStateAndCount(string folder, JournalOptions options, JournalPosition bookmark, out long pendingRecords, out long lastActivity)
+    private static RunJournalState? LoadStateAndCount(string folder, JournalOptions options, JournalPosition bookmark, out long pendingRecords, out long lastActivity, out long pendingArtifacts, out long pendingArtifactBytes)
     {
+        long artifacts = 0;
+        long artifactBytes = 0;
         var state = JournalFiles.TryReadAll(Path.Combine(folder, JournalFiles.ManifestFileName), out var json) ? RunJournalState.FromJson(json) : null;
         long pending = 0;
         long activity = state?.LastActivity ?? 0;
@@ -203,6 +211,11 @@ internal static class JournalDirectory
                     if (position >= bookmark)
                     {
                         pending++;
+                        if (record is ArtifactSpooledRecord spooled)
+                        {
+                            artifacts++;
+                            artifactBytes += spooled.Length;
+                        }
                     }
 
                     if (record is RunCreatedRecord created)
@@ -232,13 +245,15 @@ internal static class JournalDirectory
 
         pendingRecords = pending;
         lastActivity = activity;
+        pendingArtifacts = artifacts;
+        pendingArtifactBytes = artifactBytes;
         return state is null ? null : state with { LastActivity = Math.Max(state.LastActivity, activity) };
     }
 
     private static RunJournalStatus? ScanOne(string folder, JournalOptions options, long now, long stale)
     {
         var bookmark = JournalBookmark.Load(folder);
-        var state = LoadStateAndCount(folder, options, bookmark, out var pendingRecords, out var lastActivity);
+        var state = LoadStateAndCount(folder, options, bookmark, out var pendingRecords, out var lastActivity, out var pendingArtifacts, out var pendingArtifactBytes);
         if (state is null)
         {
             return null;
@@ -269,6 +284,8 @@ internal static class JournalDirectory
             Owner = owner,
             PendingRecords = pendingRecords,
             PendingBytes = PendingBytes(folder, bookmark),
+            PendingArtifacts = pendingArtifacts,
+            PendingArtifactBytes = pendingArtifactBytes,
             LastActivity = state.LastActivity,
             DeadLetterCount = new DeadLetterFile(folder, options.TimeProvider).Count(),
             CorruptFileCount = Directory.Exists(corrupt) ? Directory.GetFiles(corrupt).Length : 0,

@@ -24,6 +24,18 @@ internal static class JournalFiles
     /// <summary>Quarantined corrupt bytes.</summary>
     public const string CorruptFolderName = "corrupt";
 
+    /// <summary>Artifacts spooled while the run existed only locally, at their relative paths (what a pending run lists and downloads).</summary>
+    public const string ArtifactsFolderName = "artifacts";
+
+    /// <summary>Artifact spools being written (temporary files; a complete one is renamed into <see cref="ArtifactsFolderName"/>).</summary>
+    public const string ArtifactsIncomingFolderName = "artifacts.incoming";
+
+    /// <summary>The spooled artifact being uploaded, named after its record's position (taken out of <see cref="ArtifactsFolderName"/> so a newer version can be spooled meanwhile).</summary>
+    public const string ArtifactsOutgoingFolderName = "artifacts.outgoing";
+
+    /// <summary>Spooled artifacts the server refused for good (listed in <see cref="DeadLetterFileName"/>).</summary>
+    public const string ArtifactsRefusedFolderName = "artifacts.refused";
+
     /// <summary>The extension of segment files.</summary>
     public const string SegmentExtension = ".ljs";
 
@@ -62,6 +74,77 @@ internal static class JournalFiles
 
         ids.Sort();
         return ids;
+    }
+
+    /// <summary>Bytes of the artifact files kept in a run folder (spooled, being written or uploaded, refused).</summary>
+    public static long ArtifactBytes(string runFolder)
+    {
+        long total = 0;
+        foreach (var name in (ReadOnlySpan<string>)[ArtifactsFolderName, ArtifactsIncomingFolderName, ArtifactsOutgoingFolderName, ArtifactsRefusedFolderName])
+        {
+            var folder = Path.Combine(runFolder, name);
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+                {
+                    try
+                    {
+                        total += file.Length;
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        // Delivered and deleted while measuring.
+                    }
+                }
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Emptied and removed while measuring.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// Bytes the journals under <paramref name="root"/> take on disk: every segment file and every artifact file kept in
+    /// a run folder (what <see cref="JournalOptions.MaxTotalBytes"/> caps). Segment <paramref name="excludeSegment"/> is
+    /// left out (its writer counts it itself).
+    /// </summary>
+    public static long MeasureUsage(string root, string? excludeSegment = null)
+    {
+        long total = 0;
+        if (!Directory.Exists(root))
+        {
+            return 0;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(root))
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*" + SegmentExtension))
+            {
+                if (!string.Equals(file, excludeSegment, StringComparison.Ordinal))
+                {
+                    try
+                    {
+                        total += new FileInfo(file).Length;
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        // Deleted after acknowledgement while measuring.
+                    }
+                }
+            }
+
+            total += ArtifactBytes(folder);
+        }
+
+        return total;
     }
 
     /// <summary>Creates a folder readable only by the user (0700 on Unix); tightens the mode of an existing one.</summary>

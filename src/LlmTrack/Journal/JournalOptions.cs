@@ -16,11 +16,12 @@ internal sealed class JournalOptions
     public long SegmentSize { get; set; } = 4L * 1024 * 1024;
 
     /// <summary>
-    /// The most bytes all segment files under <see cref="Root"/> may take together (default 1 GiB).
+    /// The most bytes all segment files and spooled artifact files under <see cref="Root"/> may take together (default 1 GiB).
     /// When a data record (metrics, params, tags, data sets) would exceed it, the writer does not write it:
     /// <see cref="JournalWriter.Append(JournalRecord)"/> returns <see cref="JournalAppendResult.DroppedDiskCap"/> and the items
     /// are counted in <see cref="JournalWriter.DroppedItems"/>. Lifecycle records (run created, mapped, ended,
-    /// heartbeats) are always written: they are tiny and without them a run could not be recovered.
+    /// heartbeats) are always written: they are tiny and without them a run could not be recovered. An artifact that
+    /// would take the total past the cap is refused when it is logged (nothing of it is kept).
     /// </summary>
     public long MaxTotalBytes { get; set; } = 1024L * 1024 * 1024;
 

@@ -67,6 +67,7 @@ internal sealed class JournalKeyDictionary
 /// <item><c>DatasetInputs</c>: count varint, then one JSON document string per input.</item>
 /// <item><c>RunCreated</c>: local run id, experiment id?, experiment name?, run name?, start svarint, parent?, tags, owner pid varint, owner start svarint, machine.</item>
 /// <item><c>RunMapped</c>: server run id, artifact URI?. <c>RunEnded</c>: status byte, end svarint. <c>Activity</c>: time svarint.</item>
+/// <item><c>ArtifactSpooled</c>: relative path string, length varint.</item>
 /// </list>
 /// </summary>
 internal static class JournalRecordCodec
@@ -171,6 +172,11 @@ internal static class JournalRecordCodec
             case ActivityRecord a:
                 buffer.WriteVarInt(a.Time);
                 break;
+            case ArtifactSpooledRecord s:
+                ArgumentOutOfRangeException.ThrowIfNegative(s.Length, nameof(record));
+                buffer.WriteString(s.RelativePath);
+                buffer.WriteVarUInt((ulong)s.Length);
+                break;
             default:
                 throw new ArgumentException($"Unknown journal record {record.GetType().Name}.", nameof(record));
         }
@@ -190,6 +196,7 @@ internal static class JournalRecordCodec
             JournalRecordType.RunMapped => new RunMappedRecord(reader.ReadString(), reader.ReadNullableString()),
             JournalRecordType.RunEnded => new RunEndedRecord(StatusFromCode(reader.ReadByte()), reader.ReadVarInt()),
             JournalRecordType.Activity => new ActivityRecord(reader.ReadVarInt()),
+            JournalRecordType.ArtifactSpooled => DecodeArtifactSpooled(ref reader),
             _ => throw new JournalFormatException($"Unknown record type {(byte)type}."),
         };
 
@@ -273,6 +280,18 @@ internal static class JournalRecordCodec
         }
 
         return new DatasetInputsRecord(inputs);
+    }
+
+    private static ArtifactSpooledRecord DecodeArtifactSpooled(ref JournalSpanReader reader)
+    {
+        var path = reader.ReadString();
+        var length = reader.ReadVarUInt();
+        if (length > long.MaxValue || path.Length == 0)
+        {
+            throw new JournalFormatException("An ArtifactSpooled record has an empty path or an impossible length.");
+        }
+
+        return new ArtifactSpooledRecord(path, (long)length);
     }
 
     private static RunCreatedRecord DecodeRunCreated(ref JournalSpanReader reader)

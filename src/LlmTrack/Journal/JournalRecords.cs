@@ -28,6 +28,9 @@ internal enum JournalRecordType : byte
 
     /// <summary>A heartbeat: the writing process was active at a time (<see cref="ActivityRecord"/>).</summary>
     Activity = 8,
+
+    /// <summary>An artifact file was spooled into the run's journal folder while the run existed only locally (<see cref="ArtifactSpooledRecord"/>).</summary>
+    ArtifactSpooled = 9,
 }
 
 /// <summary>
@@ -141,6 +144,19 @@ internal sealed record ActivityRecord(long Time) : JournalRecord
 {
     /// <inheritdoc/>
     public override JournalRecordType Type => JournalRecordType.Activity;
+}
+
+/// <summary>
+/// An artifact logged while the run existed only locally: its content was written (fsynced, renamed into place) to
+/// <c>&lt;run folder&gt;/artifacts/&lt;RelativePath&gt;</c> before this record was appended. The shipper uploads that file
+/// to the run's artifact root on the server, then acknowledges the record and deletes the file.
+/// </summary>
+/// <param name="RelativePath">The artifact's path under the run's artifact root (<c>/</c>-separated, validated).</param>
+/// <param name="Length">The file's length in bytes when it was spooled.</param>
+internal sealed record ArtifactSpooledRecord(string RelativePath, long Length) : JournalRecord
+{
+    /// <inheritdoc/>
+    public override JournalRecordType Type => JournalRecordType.ArtifactSpooled;
 }
 
 /// <summary>

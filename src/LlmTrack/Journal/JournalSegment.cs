@@ -153,7 +153,7 @@ internal static class JournalSegment
             return SegmentReadStatus.Incomplete;
         }
 
-        if (Crc32C.Append(Crc32C.Compute(header[4..]), payload) != storedCrc || type is < JournalRecordType.RunCreated or > JournalRecordType.Activity)
+        if (Crc32C.Append(Crc32C.Compute(header[4..]), payload) != storedCrc || type is < JournalRecordType.RunCreated or > JournalRecordType.ArtifactSpooled)
         {
             return SegmentReadStatus.Corrupt;
         }

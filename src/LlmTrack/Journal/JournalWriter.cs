@@ -195,6 +195,19 @@ internal sealed class JournalWriter : IDisposable
                 break;
         }
 
+        if (record is RunEndedRecord)
+        {
+            // The end is the journal's last record: a heartbeat that is due goes before it, never after it (a record
+            // after the end would stay unacknowledged, so the delivered journal would never be deleted).
+            var now = Now();
+            if (_dataSinceHeartbeat && now - _lastHeartbeat >= (long)_options.ActivityInterval.TotalMilliseconds)
+            {
+                AppendActivity(now);
+            }
+
+            _dataSinceHeartbeat = false;
+        }
+
         var capped = record is DatasetInputsRecord;
         var items = record is DatasetInputsRecord d ? d.Inputs.Count : 0;
         bool retry;
@@ -436,33 +449,15 @@ internal sealed class JournalWriter : IDisposable
     private void MeasureOthers()
     {
         _lastMeasured = Now();
-        long total = 0;
         try
         {
-            foreach (var folder in Directory.EnumerateDirectories(_options.Root))
-            {
-                foreach (var file in Directory.EnumerateFiles(folder, "*" + JournalFiles.SegmentExtension))
-                {
-                    if (!string.Equals(file, _segmentPath, StringComparison.Ordinal))
-                    {
-                        try
-                        {
-                            total += new FileInfo(file).Length;
-                        }
-                        catch (FileNotFoundException)
-                        {
-                            // Deleted after acknowledgement while measuring.
-                        }
-                    }
-                }
-            }
+            // Segments of every journal of this server plus the artifacts they spool: one cap for all of it.
+            _otherBytes = JournalFiles.MeasureUsage(_options.Root, _segmentPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return;
+            // Keep the last measurement.
         }
-
-        _otherBytes = total;
     }
 
     private bool TryWritePending()
@@ -648,6 +643,12 @@ internal sealed class JournalWriter : IDisposable
         _writtenLength = JournalSegment.HeaderSize;
         _keys.Clear();
     }
+
+    /// <summary>
+    /// Counts bytes written next to the journal (a spooled artifact) toward the disk cap at once, without waiting for
+    /// the next measurement; the next measurement replaces the estimate (e.g. after the file was delivered and deleted).
+    /// </summary>
+    internal void CountSpooledBytes(long bytes) => _otherBytes += Math.Max(0, bytes);
 
     internal static void RejectCredentials(string? uri)
     {

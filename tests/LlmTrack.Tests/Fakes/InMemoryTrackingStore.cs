@@ -444,6 +444,7 @@ internal sealed class InMemoryTrackingStore : ITrackingStore
                     lock (store._gate)
                     {
                         store.Artifacts[root + "/" + relativePath] = buffer.ToArray();
+                        store.Signal();
                     }
 
                     return;

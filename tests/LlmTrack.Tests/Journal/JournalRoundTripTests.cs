@@ -75,6 +75,80 @@ public class JournalRoundTripTests
     }
 
     [Fact]
+    public void ArtifactSpooledRecord_RoundTrips_WithANewKindThatLeavesTheOldOnesAlone()
+    {
+        // Kinds are stored in every record header: the existing ones never move, the artifact record is new.
+        Assert.Equal(
+            new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 },
+            new[]
+            {
+                JournalRecordType.RunCreated, JournalRecordType.RunMapped, JournalRecordType.Metrics, JournalRecordType.Params, JournalRecordType.Tags,
+                JournalRecordType.DatasetInputs, JournalRecordType.RunEnded, JournalRecordType.Activity, JournalRecordType.ArtifactSpooled,
+            }.Select(t => (byte)t).ToArray());
+
+        using var root = new TempJournalRoot();
+        var spooled = new[]
+        {
+            new ArtifactSpooledRecord("plots/roc.svg", 0),
+            new ArtifactSpooledRecord("données/λ 🚀/model.bin", 5L * 1024 * 1024 * 1024),
+            new ArtifactSpooledRecord("x", long.MaxValue),
+        };
+        using (var journal = RunJournal.Create(root.Options, root.Created()))
+        {
+            var writer = journal.OpenWriter();
+            foreach (var record in spooled)
+            {
+                Assert.Equal(JournalAppendResult.Appended, writer.Append(record));
+            }
+
+            writer.AppendMetrics([new Metric("loss", 0.5, root.Now, 1)]);
+            writer.FlushToDisk();
+        }
+
+        var records = root.ReadAll().Select(e => e.Record).ToList();
+        Assert.Equal(spooled, records.Skip(1).Take(3));
+        Assert.Equal(JournalRecordType.ArtifactSpooled, records[1].Type);
+        Assert.IsType<MetricsRecord>(records[4]);
+
+        var keys = new JournalKeyDictionary();
+        var buffer = new JournalBuffer(64);
+        JournalRecordCodec.EncodePayload(buffer, spooled[1], keys);
+        Assert.Equal(spooled[1], JournalRecordCodec.Decode(JournalRecordType.ArtifactSpooled, buffer.WrittenSpan, keys));
+        Assert.Throws<ArgumentOutOfRangeException>(() => JournalRecordCodec.EncodePayload(new JournalBuffer(64), new ArtifactSpooledRecord("a", -1), keys));
+
+        // A length beyond long.MaxValue or an empty path is corruption.
+        var bad = new JournalBuffer(64);
+        bad.WriteString("a");
+        bad.WriteVarUInt(ulong.MaxValue);
+        Assert.Throws<JournalFormatException>(() => JournalRecordCodec.Decode(JournalRecordType.ArtifactSpooled, bad.WrittenSpan, keys));
+        var empty = new JournalBuffer(64);
+        empty.WriteString("");
+        empty.WriteVarUInt(3);
+        Assert.Throws<JournalFormatException>(() => JournalRecordCodec.Decode(JournalRecordType.ArtifactSpooled, empty.WrittenSpan, keys));
+    }
+
+    [Fact]
+    public void StatusCountsPendingSpooledArtifacts_UntilAcknowledged()
+    {
+        using var root = new TempJournalRoot();
+        using var journal = RunJournal.Create(root.Options, root.Created());
+        var writer = journal.OpenWriter();
+        writer.Append(new ArtifactSpooledRecord("a.txt", 10));
+        writer.Append(new ArtifactSpooledRecord("b/c.bin", 32));
+        writer.FlushToDisk();
+
+        var status = Assert.Single(JournalDirectory.Scan(root.Options));
+        Assert.Equal(2, status.PendingArtifacts);
+        Assert.Equal(42, status.PendingArtifactBytes);
+
+        var entries = root.ReadAll();
+        journal.Acknowledge(entries[1].Next);
+        status = Assert.Single(JournalDirectory.Scan(root.Options));
+        Assert.Equal(1, status.PendingArtifacts);
+        Assert.Equal(32, status.PendingArtifactBytes);
+    }
+
+    [Fact]
     public void RepeatedKeysAreInternedPerSegment()
     {
         using var root = new TempJournalRoot();
@@ -157,6 +231,33 @@ public class JournalRoundTripTests
         var activities = root.ReadAll().Select(e => e.Record).OfType<ActivityRecord>().ToList();
         Assert.Single(activities);
         Assert.Equal(root.Now, activities[0].Time);
+    }
+
+    [Fact]
+    public void RunEndedIsTheLastRecord_ADueHeartbeatGoesBeforeIt_SoTheDeliveredJournalCanBeDeleted()
+    {
+        using var root = new TempJournalRoot();
+        using (var journal = RunJournal.Create(root.Options, root.Created()))
+        {
+            var writer = journal.OpenWriter();
+            writer.AppendMetrics([new Metric("m", 1, root.Now, 0)]);
+            writer.FlushToDisk();
+
+            // Idle longer than the heartbeat interval, then the run ends (the end flushes, and closing flushes again).
+            root.Time.Advance(TimeSpan.FromSeconds(6));
+            writer.Append(new RunEndedRecord(RunStatus.Finished, root.Now));
+            writer.Dispose();
+
+            var entries = root.ReadAll();
+            Assert.IsType<RunEndedRecord>(entries[^1].Record);
+            Assert.Equal(root.Now, Assert.IsType<ActivityRecord>(entries[^2].Record).Time);
+
+            // Acknowledging the end acknowledges everything: the journal is complete and can go.
+            journal.Acknowledge(entries[^1].Next);
+            Assert.True(journal.TryDeleteCompleted());
+        }
+
+        Assert.False(Directory.Exists(root.Folder()));
     }
 
     [Fact]

@@ -149,8 +149,8 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
         }
 
         _disposed = true;
-        _preparedInsertMetric?.Dispose();
-        _preparedInsertMetricChunk?.Dispose();
+        _insertMetric?.Dispose();
+        _insertMetricChunk?.Dispose();
         _preparedUpsertLatest?.Dispose();
         _connection.Dispose();
         _gate.Dispose();

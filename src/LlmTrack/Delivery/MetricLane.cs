@@ -36,11 +36,11 @@ internal sealed class MetricSegment(int capacity)
 internal sealed class MetricLane
 {
     /// <summary>
-    /// The token of the queue this lane feeds. A thread's cached lane outlives the run; holding a token, not the
-    /// queue, lets the ended run's queue be collected.
+    /// The queue this lane feeds, until the run has ended: a thread's cached lane outlives the run, so
+    /// <see cref="Release"/> clears it and the ended run's queue can be collected.
     /// </summary>
     [FieldOffset(0)]
-    public readonly object Owner;
+    public RunDeliveryQueue? Queue;
 
     // Written by the logging thread.
 
@@ -91,14 +91,18 @@ internal sealed class MetricLane
     public int HeadIndex;
 
     /// <summary>Creates an empty lane: both ends at one empty link, so the first point takes the slow path.</summary>
-    public MetricLane(object owner, int threadId)
+    public MetricLane(RunDeliveryQueue queue, int threadId)
     {
-        Owner = owner;
+        Queue = queue;
         ThreadId = threadId;
         NextSegmentSize = RunDeliveryQueue.FirstSegmentSize;
         Tail = Head = new MetricSegment(0);
     }
 
-    /// <summary>Lets go of the lane's links once the run has ended and its sender has stopped.</summary>
-    public void Release() => Tail = Head = new MetricSegment(0);
+    /// <summary>Lets go of the queue and the links once the run has ended and its sender has stopped.</summary>
+    public void Release()
+    {
+        Queue = null;
+        Tail = Head = new MetricSegment(0);
+    }
 }

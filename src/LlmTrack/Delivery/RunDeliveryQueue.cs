@@ -58,15 +58,17 @@ internal sealed class RunDeliveryQueue
     // holds costs a cross-core round trip).
     private const int MinFreeSegments = 16;
 
-    // Emptied links kept beyond that are left to the garbage collector (a burst does not pin its peak memory).
-    private const int MaxFreeSegments = 4 * MinFreeSegments;
+    // Emptied links kept once the run has been idle (nothing waiting) for IdleTicksBeforeTrim timer ticks. While
+    // logging goes on, every emptied link is kept (within MaxQueuedItems), so a burst that filled the queue refills it
+    // without allocating; a long pause gives the memory back.
+    private const int IdleFreeSegments = 4 * MinFreeSegments;
+    private const int IdleTicksBeforeTrim = 30;
 
     // The lane the current thread used last. A thread that alternates between runs finds its lane under the lock.
     [ThreadStatic]
     private static MetricLane? t_lane;
 
     private readonly object _gate = new();
-    private readonly object _laneOwner = new();
     private readonly ITrackingStore _store;
     private readonly string _runId;
     private readonly TimeProvider _timeProvider;
@@ -103,6 +105,9 @@ internal sealed class RunDeliveryQueue
     private long _retried;
     private int _wakePending;
     private int _drainRequested;
+
+    // Owned by the timer callback.
+    private int _idleTicks;
 
     // Owned by the sender.
     private readonly QueuedItem[] _chunkParamsAndTags = new QueuedItem[BatchLimits.MaxItems];
@@ -151,6 +156,18 @@ internal sealed class RunDeliveryQueue
         }
     }
 
+    /// <summary>Emptied links waiting to be reused (for tests).</summary>
+    internal int FreeSegmentCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _freeSegments.Count;
+            }
+        }
+    }
+
     /// <summary>The lanes of the threads that logged metric points so far (for tests).</summary>
     internal IReadOnlyList<MetricLane> Lanes => Volatile.Read(ref _lanes);
 
@@ -163,7 +180,7 @@ internal sealed class RunDeliveryQueue
     public bool EnqueueMetric(in Metric point)
     {
         var lane = t_lane;
-        if (lane is null || lane.Owner != _laneOwner)
+        if (lane is null || lane.Queue != this)
         {
             return EnqueueMetricSlow(point);
         }
@@ -305,7 +322,7 @@ internal sealed class RunDeliveryQueue
     private bool EnqueueMetricSlow(in Metric point)
     {
         var lane = t_lane;
-        if (lane is null || lane.Owner != _laneOwner)
+        if (lane is null || lane.Queue != this)
         {
             lane = FindOrAddLane();
             t_lane = lane;
@@ -353,7 +370,7 @@ internal sealed class RunDeliveryQueue
             }
 
             ThrowIfClosed();
-            var lane = new MetricLane(_laneOwner, threadId);
+            var lane = new MetricLane(this, threadId);
             Volatile.Write(ref _lanes, [.. _lanes, lane]);
             return lane;
         }
@@ -436,7 +453,22 @@ internal sealed class RunDeliveryQueue
 
         if (pending)
         {
+            _idleTicks = 0;
             WakeToDrain();
+            return;
+        }
+
+        if (++_idleTicks < IdleTicksBeforeTrim)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            while (_freeSegments.Count > IdleFreeSegments)
+            {
+                _freeSegments.Dequeue();
+            }
         }
     }
 
@@ -556,7 +588,7 @@ internal sealed class RunDeliveryQueue
 
             foreach (var segment in _emptied)
             {
-                if (segment.Points.Length == SegmentSize && _freeSegments.Count < MaxFreeSegments)
+                if (segment.Points.Length == SegmentSize)
                 {
                     _freeSegments.Enqueue(segment);
                 }

@@ -179,8 +179,41 @@ public class MetricLaneCloseTests
         Assert.Throws<InvalidOperationException>(() => queue.EnqueueMetric(new Metric("m", 2, 3, 2)));
 
         // The thread keeps this lane cached after the run: it holds neither the queue nor any points.
-        Assert.IsNotType<RunDeliveryQueue>(lane.Owner);
+        Assert.Null(lane.Queue);
         Assert.Empty(lane.Tail.Points);
         Assert.Empty(lane.Head.Points);
+    }
+
+    [Fact]
+    public async Task ABurstsLinksAreKeptWhileLoggingGoesOnAndTrimmedAfterThirtyIdleSeconds()
+    {
+        var store = new InMemoryTrackingStore();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var snapshot = await store.CreateRunAsync("0", "r", 0, [], CancellationToken.None);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.BeforeLogBatch = _ => gate.Task;
+        var queue = new RunDeliveryQueue(store, snapshot.Info.RunId, new BatchingOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        // The store holds the first batch, so 200,000 points pile up in about 200 links.
+        for (var i = 0; i < 200_000; i++)
+        {
+            queue.EnqueueMetric(new Metric("m", i, 1, i));
+        }
+
+        gate.SetResult();
+        var report = await queue.FlushAsync(null, CancellationToken.None);
+        Assert.Equal(200_000, report.Counters.Sent);
+        Assert.True(queue.FreeSegmentCount > 150, $"{queue.FreeSegmentCount} links kept after the burst");
+
+        for (var tick = 0; tick < 29; tick++)
+        {
+            time.Advance(new BatchingOptions().FlushInterval); // ticks with nothing waiting
+        }
+
+        Assert.True(queue.FreeSegmentCount > 150, "a short pause keeps the links");
+        time.Advance(new BatchingOptions().FlushInterval); // 30 s idle
+        Assert.InRange(queue.FreeSegmentCount, 0, 64);
+        await queue.CloseAsync();
+        Assert.Equal(0, queue.FreeSegmentCount);
     }
 }

@@ -72,14 +72,21 @@ internal sealed class LocalArtifactRepository : IArtifactRepository
     public Task<IReadOnlyList<ArtifactFile>> ListAsync(string? relativePath, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IReadOnlyList<ArtifactFile>>(List(relativePath));
+    }
+
+    /// <summary>The direct children of a folder (<see langword="null"/> = the root), sorted by path; empty when it does not exist.</summary>
+    /// <exception cref="MlflowException">The path is not a valid relative artifact path.</exception>
+    public List<ArtifactFile> List(string? relativePath)
+    {
         var folder = Resolve(relativePath, allowRoot: true);
+        var items = new List<ArtifactFile>();
         if (!Directory.Exists(folder))
         {
-            return Task.FromResult<IReadOnlyList<ArtifactFile>>([]);
+            return items;
         }
 
         var prefix = string.IsNullOrEmpty(relativePath) ? "" : relativePath.Trim('/') + "/";
-        var items = new List<ArtifactFile>();
         foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
         {
             if (entry is FileInfo file)
@@ -93,8 +100,12 @@ internal sealed class LocalArtifactRepository : IArtifactRepository
         }
 
         items.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        return Task.FromResult<IReadOnlyList<ArtifactFile>>(items);
+        return items;
     }
+
+    /// <summary>Where the file of <paramref name="relativePath"/> is (or would be) stored.</summary>
+    /// <exception cref="MlflowException">The path is not a valid relative artifact path.</exception>
+    public string PathOf(string relativePath) => Resolve(relativePath, allowRoot: false);
 
     /// <inheritdoc />
     public async Task DownloadAsync(string relativePath, Stream destination, CancellationToken cancellationToken)

@@ -36,13 +36,19 @@ internal sealed class ArtifactSpool
     private readonly Dictionary<string, string> _inFlight = new(StringComparer.Ordinal);
     private int _pending;
 
+    // The spooled and the refused files are laid out as local artifact roots: the same path rule and listing.
+    private readonly LocalArtifactRepository _spooled;
+    private readonly LocalArtifactRepository _refused;
+
     /// <summary>The spool of the run journal in <paramref name="runFolder"/>.</summary>
     public ArtifactSpool(string runFolder)
     {
-        Root = Path.Combine(runFolder, JournalFiles.ArtifactsFolderName);
+        _spooled = new LocalArtifactRepository(Path.Combine(runFolder, JournalFiles.ArtifactsFolderName));
+        _refused = new LocalArtifactRepository(Path.Combine(runFolder, JournalFiles.ArtifactsRefusedFolderName));
+        Root = _spooled.RootPath;
         IncomingFolder = Path.Combine(runFolder, JournalFiles.ArtifactsIncomingFolderName);
         OutgoingFolder = Path.Combine(runFolder, JournalFiles.ArtifactsOutgoingFolderName);
-        RefusedFolder = Path.Combine(runFolder, JournalFiles.ArtifactsRefusedFolderName);
+        RefusedFolder = _refused.RootPath;
     }
 
     /// <summary>The folder of spooled files at their relative paths.</summary>
@@ -62,7 +68,7 @@ internal sealed class ArtifactSpool
 
     /// <summary>Where the file of <paramref name="relativePath"/> is spooled.</summary>
     /// <exception cref="MlflowException">The path is not a valid relative artifact path.</exception>
-    public string PathOf(string relativePath) => Combine(Root, relativePath);
+    public string PathOf(string relativePath) => _spooled.PathOf(relativePath);
 
     /// <summary>Deletes spools that a dead process left half-written (only the journal's lock holder may).</summary>
     public void DeleteIncomingLeftovers()
@@ -220,7 +226,7 @@ internal sealed class ArtifactSpool
     /// <summary>The server refused <paramref name="outgoing"/> for good: keeps it under <c>artifacts.refused/</c>; returns where.</summary>
     public string Refuse(string relativePath, string outgoing)
     {
-        var refused = Combine(RefusedFolder, relativePath);
+        var refused = _refused.PathOf(relativePath);
         lock (_gate)
         {
             try
@@ -243,17 +249,13 @@ internal sealed class ArtifactSpool
     /// <summary>The direct children of a folder among the spooled files (<see langword="null"/> = the root), sorted by path.</summary>
     public IReadOnlyList<ArtifactFile> List(string? relativePath)
     {
-        var folder = string.IsNullOrEmpty(relativePath) ? Root : PathOf(relativePath.TrimEnd('/'));
         var prefix = string.IsNullOrEmpty(relativePath) ? "" : relativePath.Trim('/') + "/";
         var items = new Dictionary<string, ArtifactFile>(StringComparer.Ordinal);
         lock (_gate)
         {
-            if (Directory.Exists(folder))
+            foreach (var file in _spooled.List(relativePath))
             {
-                foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
-                {
-                    items[prefix + entry.Name] = entry is FileInfo file ? new ArtifactFile(prefix + file.Name, false, file.Length) : new ArtifactFile(prefix + entry.Name, true, null);
-                }
+                items[file.Path] = file;
             }
 
             foreach (var (path, outgoing) in _inFlight)
@@ -321,21 +323,6 @@ internal sealed class ArtifactSpool
         }
 
         return true;
-    }
-
-    private static string Combine(string root, string relativePath)
-    {
-        string[] segments;
-        try
-        {
-            segments = RelativeArtifactPath.Split(relativePath, nameof(relativePath));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid artifact path '{relativePath}': {ex.Message}", null, ex);
-        }
-
-        return Path.Combine([root, .. segments]);
     }
 
     private void PruneEmptyFolders(string folder)

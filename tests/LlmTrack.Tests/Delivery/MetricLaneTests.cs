@@ -164,9 +164,16 @@ public class MetricLaneCloseTests
         Volatile.Write(ref lane.Active, 1);
         Assert.False(lane.Closed);
         var closing = Task.Run(queue.CloseAsync);
-        var closedEarly = await Task.WhenAny(closing, Task.Delay(200)) == closing;
-        Assert.False(closedEarly); // the run cannot end while a writer is inside a call
+
+        // Wait (bounded) until the closer has marked the lane closed; a fixed window made this flaky on a busy machine.
+        for (var i = 0; i < 20_000 && !lane.Closed && !closing.IsCompleted; i++)
+        {
+            await Task.Yield();
+            Thread.SpinWait(100);
+        }
+
         Assert.True(lane.Closed);
+        Assert.False(closing.IsCompleted); // the run cannot end while a writer is inside a call
 
         // The writer finishes its call: it writes and publishes its point, then leaves.
         lane.Tail.Points[lane.TailIndex++] = new Metric("m", 1, 2, 1);

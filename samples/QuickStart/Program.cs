@@ -60,7 +60,7 @@ run.LogText(predictions.ToString(), "predictions.tsv");
 
 var delivered = run.Flush();
 Console.WriteLine($"Evaluated {test.Count} IMDb sentences: accuracy {report.Accuracy:F4}, F1 {f1Binary:F4}, macro F1 {report.Macro.FScore:F4}");
-Console.WriteLine($"Run {run.RunId} in experiment {run.ExperimentId}: {delivered.Counters.Sent} values sent, artifacts at {run.ArtifactUri}");
+Console.WriteLine($"Run {run.RunId} in experiment {run.ExperimentId}: {delivered.Counters.Delivered} values delivered, artifacts at {run.ArtifactUri}");
 if (string.IsNullOrEmpty(options.TrackingUri))
 {
     var folder = Directory.GetCurrentDirectory();

@@ -30,10 +30,25 @@ public sealed class DurabilityOptions
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long ending a run (and disposing the tracker) waits for the journal to be delivered before it leaves the
-    /// rest on disk for the next process or <c>llmtrack sync</c> (default 5 s).
+    /// The longest that flushing, ending a run or closing the tracker waits for the server to acknowledge the journal,
+    /// however much progress delivery makes (default 10 minutes). What is left then stays on disk, is reported (counters,
+    /// the report, a warning) and is delivered by this process in the background, by the next process using the same
+    /// tracking server, or by <c>llmtrack sync</c>.
     /// </summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long that wait goes on without progress (no value acknowledged, no record delivered) before it gives up
+    /// (default 30 s): a healthy but slow or flaky server keeps the wait going, a dead one ends it after this long.
+    /// </summary>
+    public TimeSpan DrainStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many metric batches of one run the shipper keeps in flight at once (default 4). Params, tags, data set
+    /// inputs, artifacts and the run's end are delivered one at a time, after everything journaled before them; only
+    /// metric batches overlap, so one slow retry does not hold up the rest of the run.
+    /// </summary>
+    public int MaxBatchesInFlight { get; set; } = 4;
 
     /// <summary>The first wait before shipping is retried after the server was unreachable (default 1 s; doubles up to <see cref="MaxRetryDelay"/>).</summary>
     public TimeSpan MinRetryDelay { get; set; } = TimeSpan.FromSeconds(1);

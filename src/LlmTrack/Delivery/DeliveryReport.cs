@@ -1,8 +1,8 @@
 namespace LlmTrack;
 
 /// <summary>
-/// The outcome of a flush: the run's counters at that moment and the failures not reported before
-/// (each failure is reported by exactly one flush or by the end of the run).
+/// The outcome of a flush or of the end of a run: the run's counters at that moment and the failures not reported
+/// before (each failure is reported by exactly one flush or by the end of the run).
 /// </summary>
 /// <param name="Counters">The run's counters when the flush completed.</param>
 /// <param name="Failures">Batches the store refused since the previous report (at most <see cref="MaxFailuresKept"/> are kept with their values).</param>
@@ -17,4 +17,16 @@ public sealed record DeliveryReport(DeliveryCounters Counters, IReadOnlyList<Del
 
     /// <summary>The number of values that failed since the previous report.</summary>
     public long FailedCount => Failures.Sum(f => (long)f.Count) + FailuresNotListed;
+
+    /// <summary>
+    /// Whether every value the run logged so far reached the tracking store: nothing pending, nothing refused, nothing
+    /// dropped. The one check a CI job needs at the end (<c>if (!report.IsFullyDelivered) return 1;</c>).
+    /// </summary>
+    public bool IsFullyDelivered => Counters.Pending == 0 && Counters.Failed == 0 && Counters.Dropped == 0 && IsSuccess;
+
+    /// <summary>
+    /// In durable mode, the journal folder that keeps the values not delivered yet (delivered later by this process, the
+    /// next process using the same tracking server, or <c>llmtrack sync</c>); <see langword="null"/> otherwise.
+    /// </summary>
+    public string? JournalFolder { get; init; }
 }

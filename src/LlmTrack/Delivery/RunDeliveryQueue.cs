@@ -152,7 +152,7 @@ internal sealed class RunDeliveryQueue
                 logged += Volatile.Read(ref lane.Produced);
             }
 
-            return new(logged, Interlocked.Read(ref _sent), Interlocked.Read(ref _retried), Interlocked.Read(ref _failed), dropped);
+            return new(logged, 0, Interlocked.Read(ref _sent), Interlocked.Read(ref _retried), Interlocked.Read(ref _failed), dropped);
         }
     }
 

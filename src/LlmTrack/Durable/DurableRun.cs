@@ -30,9 +30,13 @@ internal sealed class DurableRun : IDisposable
     private int _wakePending;
     private long _droppedItems;
     private long _deadLetters;
+    private long _appendedItems;
+    private long _durableItems;
+    private long _deliveredItems;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _live;
     private bool _dropWarned;
-    private bool _unavailableWarned;
+    private int _unavailableWarned;
 
     public DurableRun(DurableTrackingStore store, RunJournal journal, bool live, ILogger logger)
     {
@@ -79,6 +83,33 @@ internal sealed class DurableRun : IDisposable
     /// <summary>Items the server refused, now in <c>dead-letters.jsonl</c>.</summary>
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
 
+    /// <summary>Values (metric points, params, tags) this process appended to the journal.</summary>
+    public long AppendedItems => Interlocked.Read(ref _appendedItems);
+
+    /// <summary>Appended values that are on disk (the journal was fsynced after them).</summary>
+    public long DurableItems => Interlocked.Read(ref _durableItems);
+
+    /// <summary>Values the server acknowledged.</summary>
+    public long DeliveredItems => Interlocked.Read(ref _deliveredItems);
+
+    /// <summary>Values acknowledged or refused (dead letters): the shipper is done with them.</summary>
+    public long SettledItems => DeliveredItems + DeadLetters;
+
+    /// <summary>Whether the journal's writer is still open (a live run that was not ended).</summary>
+    public bool IsOpen
+    {
+        get
+        {
+            lock (_writeGate)
+            {
+                return _writer is not null;
+            }
+        }
+    }
+
+    /// <summary>Completes at the next sign of progress: values acknowledged or refused, a record delivered, or the end of shipping.</summary>
+    public Task NextProgress => Volatile.Read(ref _progress).Task;
+
     /// <summary>The shipper's task (completes when shipped, stopped, or stopped at the first outage in sync mode).</summary>
     public Task ShipperTask => _shipper ?? Task.CompletedTask;
 
@@ -95,6 +126,7 @@ internal sealed class DurableRun : IDisposable
         lock (_writeGate)
         {
             var writer = _writer ?? throw new InvalidOperationException($"The run '{LocalRunId}' has ended; nothing more can be logged to it.");
+            var droppedBefore = writer.DroppedItems;
             if (metrics.Count > 0 && writer.AppendMetrics(AsSpan(metrics)) != JournalAppendResult.Appended)
             {
                 dropped = writer.DroppedItems;
@@ -110,6 +142,7 @@ internal sealed class DurableRun : IDisposable
                 dropped = writer.DroppedItems;
             }
 
+            Interlocked.Add(ref _appendedItems, metrics.Count + parameters.Count + tags.Count - (writer.DroppedItems - droppedBefore));
             flushed = FlushIfDueLocked(writer);
         }
 
@@ -171,7 +204,11 @@ internal sealed class DurableRun : IDisposable
     {
         lock (_writeGate)
         {
-            _writer?.FlushToDisk();
+            if (_writer is { } writer)
+            {
+                writer.FlushToDisk();
+                MarkDurableLocked();
+            }
         }
 
         Wake();
@@ -204,6 +241,7 @@ internal sealed class DurableRun : IDisposable
             {
                 writer.Append(new RunEndedRecord(status, endTime));
                 writer.FlushToDisk();
+                MarkDurableLocked();
                 writer.Dispose();
                 _writer = null;
             }
@@ -271,7 +309,13 @@ internal sealed class DurableRun : IDisposable
     {
         try
         {
-            return writer.FlushIfDue();
+            if (!writer.FlushIfDue())
+            {
+                return false;
+            }
+
+            MarkDurableLocked();
+            return true;
         }
         catch (JournalException ex)
         {
@@ -295,48 +339,87 @@ internal sealed class DurableRun : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until <paramref name="isDone"/> holds, for as long as delivery makes progress: at most
+    /// <paramref name="stallTimeout"/> without any and at most <paramref name="limit"/> in all (both measured with the
+    /// store's <see cref="TimeProvider"/>).
+    /// </summary>
+    /// <returns>Whether <paramref name="isDone"/> held before a limit ran out.</returns>
+    public async Task<bool> WaitForProgressAsync(Func<bool> isDone, TimeSpan stallTimeout, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var time = _store.TimeProvider;
+        var start = time.GetTimestamp();
+        var lastProgress = start;
+        while (true)
+        {
+            var progress = NextProgress;
+            if (isDone())
+            {
+                return true;
+            }
+
+            var now = time.GetTimestamp();
+            var wait = Min(stallTimeout - time.GetElapsedTime(lastProgress, now), limit - time.GetElapsedTime(start, now));
+            if (wait <= TimeSpan.Zero)
+            {
+                return isDone();
+            }
+
+            try
+            {
+                await progress.WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+                lastProgress = time.GetTimestamp();
+            }
+            catch (TimeoutException)
+            {
+                // Checked again at the top: a limit ran out unless the last moment brought it.
+            }
+        }
+    }
+
+    internal void CountDelivered(int count)
+    {
+        Interlocked.Add(ref _deliveredItems, count);
+        SignalProgress();
+    }
+
+    internal void SignalProgress() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void MarkDurableLocked() => Interlocked.Exchange(ref _durableItems, Interlocked.Read(ref _appendedItems));
+
+    /// <summary>
+    /// Ships the journal in order. Metric batches overlap (up to <see cref="DurabilityOptions.MaxBatchesInFlight"/>, each
+    /// retrying on its own, so one slow retry does not hold up the others); every other record is delivered alone,
+    /// after everything before it. The bookmark only ever moves over the delivered prefix, so a crash re-sends at most
+    /// the batches that were in flight, which the store's exactly-once reconciliation recognises as stored.
+    /// </summary>
     private async Task ShipAsync(bool stopWhenUnavailable, CancellationToken cancellationToken)
     {
+        var window = new List<(JournalEntry Entry, Task<RunInfo?> Delivery, bool Alone)>();
         try
         {
             var shipper = new JournalShipper(_store, this, _logger);
-            var delay = _store.Durability.MinRetryDelay;
+            var maxInFlight = Math.Max(1, _store.Durability.MaxBatchesInFlight);
+            var maxWindow = maxInFlight * 16;
             using var reader = Journal.OpenReader();
-            JournalEntry? entry = null;
+            JournalEntry? next = null;
+            Task? wakeWait = null;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Volatile.Write(ref _wakePending, 0);
-                if (entry is null && !reader.TryRead(out entry))
-                {
-                    if (!_live && Journal.State.EndStatus is not null)
-                    {
-                        // A journal taken over from another process ends here and nothing more is appended: its end was
-                        // delivered before (a record written after the end by an older version is all that was left).
-                        TryDeleteJournal();
-                        _shipped.TrySetResult();
-                        return;
-                    }
 
-                    await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                try
+                // 1. Acknowledge the delivered prefix of the window; stop at the first record that failed.
+                var acknowledged = false;
+                while (window.Count > 0 && window[0].Delivery.IsCompleted)
                 {
-                    var ended = await shipper.DeliverAsync(entry, cancellationToken).ConfigureAwait(false);
+                    var (entry, delivery, _) = window[0];
+                    var ended = await delivery.ConfigureAwait(false); // rethrows a failure: the record stays unacknowledged
+                    window.RemoveAt(0);
                     Journal.Acknowledge(entry.Next);
-                    entry = null;
-                    delay = _store.Durability.MinRetryDelay;
-                    if (_unavailableWarned)
-                    {
-                        _unavailableWarned = false;
-                        if (_logger.IsEnabled(LogLevel.Information))
-                        {
-                            _logger.LogInformation("LlmTrack: the tracking server is reachable again; delivering run {RunId} from its journal.", LocalRunId);
-                        }
-                    }
-
+                    acknowledged = true;
                     if (ended is not null)
                     {
                         FinalInfo = ended;
@@ -349,46 +432,182 @@ internal sealed class DurableRun : IDisposable
                         }
 
                         _shipped.TrySetResult();
+                        SignalProgress();
                         return;
                     }
                 }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && DurableErrors.IsUnavailable(ex))
+
+                if (acknowledged)
                 {
-                    if (!_unavailableWarned)
+                    SignalProgress();
+                }
+
+                // 2. Start what may start: metric batches while the window has room and nothing delivered alone is in
+                //    it; any other record only into an empty window, and nothing after it until it is delivered.
+                var failed = window.Exists(w => w.Delivery.IsFaulted || w.Delivery.IsCanceled);
+                while (!failed && window.Count < maxWindow && (next is not null || reader.TryRead(out next)))
+                {
+                    var alone = next.Record is not MetricsRecord;
+                    var inFlight = window.Count(w => !w.Delivery.IsCompleted);
+                    if (alone ? window.Count > 0 : (inFlight >= maxInFlight || window.Exists(w => w.Alone)))
                     {
-                        _unavailableWarned = true;
-                        _logger.LogWarning(
-                            "LlmTrack: the tracking server is unreachable ({Message}); run {RunId} keeps logging to its journal at {Folder} and is delivered when the server is back.",
-                            ex.Message,
-                            LocalRunId,
-                            Journal.Folder);
+                        break;
                     }
 
-                    if (stopWhenUnavailable)
+                    window.Add((next, DeliverWithRetriesAsync(shipper, next, stopWhenUnavailable, cancellationToken), alone));
+                    next = null;
+                    if (alone)
                     {
-                        _shipped.TrySetException(ex);
+                        break;
+                    }
+                }
+
+                if (window.Count == 0)
+                {
+                    if (next is null && !_live && Journal.State.EndStatus is not null)
+                    {
+                        // A journal taken over from another process ends here and nothing more is appended: its end was
+                        // delivered before (a record written after the end by an older version is all that was left).
+                        TryDeleteJournal();
+                        _shipped.TrySetResult();
+                        SignalProgress();
                         return;
                     }
 
-                    await Task.Delay(delay, _store.TimeProvider, cancellationToken).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _store.Durability.MaxRetryDelay.Ticks));
+                    if (next is null)
+                    {
+                        wakeWait = wakeWait is { IsCompleted: false } ? wakeWait : _wake.WaitAsync(cancellationToken);
+                        await wakeWait.ConfigureAwait(false);
+                    }
+
+                    continue;
                 }
+
+                if (window[0].Delivery.IsCompleted)
+                {
+                    continue;
+                }
+
+                // 3. Wait for a delivery to finish, or (when more could start) for new records.
+                var waits = new List<Task>(window.Count + 1);
+                foreach (var w in window)
+                {
+                    if (!w.Delivery.IsCompleted)
+                    {
+                        waits.Add(w.Delivery);
+                    }
+                }
+
+                if (next is null && !failed)
+                {
+                    wakeWait = wakeWait is { IsCompleted: false } ? wakeWait : _wake.WaitAsync(cancellationToken);
+                    waits.Add(wakeWait);
+                }
+
+                await Task.WhenAny(waits).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            await SettleAsync(window).ConfigureAwait(false);
             _shipped.TrySetCanceled(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && DurableErrors.IsUnavailable(ex))
+        {
+            // Sync mode: the server is unreachable; what was delivered is acknowledged, the rest stays on disk.
+            await SettleAsync(window).ConfigureAwait(false);
+            _shipped.TrySetException(ex);
         }
 #pragma warning disable CA1031 // The shipper must never crash the process; the data stays in the journal.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            await SettleAsync(window).ConfigureAwait(false);
             _logger.LogError(ex, "LlmTrack: delivering the journal of run {RunId} at {Folder} stopped: {Message}", LocalRunId, Journal.Folder, ex.Message);
             _shipped.TrySetException(ex);
         }
+        finally
+        {
+            SignalProgress();
+        }
     }
 
-    internal void CountDeadLetter(int count) => Interlocked.Add(ref _deadLetters, count);
+    /// <summary>After shipping stopped: lets the deliveries still running finish, then acknowledges the delivered prefix.</summary>
+    private async Task SettleAsync(List<(JournalEntry Entry, Task<RunInfo?> Delivery, bool Alone)> window)
+    {
+        try
+        {
+            await Task.WhenAll(window.Select(w => (Task)w.Delivery)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Each failure was logged or is reported by the caller; only the delivered prefix matters here.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        try
+        {
+            foreach (var (entry, delivery, _) in window)
+            {
+                if (!delivery.IsCompletedSuccessfully)
+                {
+                    break;
+                }
+
+                Journal.Acknowledge(entry.Next);
+            }
+        }
+        catch (Exception ex) when (ex is JournalException or ObjectDisposedException)
+        {
+            // The bookmark stays where it was; those records are sent again and recognised as stored.
+        }
+    }
+
+    /// <summary>Delivers one record, backing off and trying again while the server is unreachable (unless in sync mode).</summary>
+    private async Task<RunInfo?> DeliverWithRetriesAsync(JournalShipper shipper, JournalEntry entry, bool stopWhenUnavailable, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var delay = _store.Durability.MinRetryDelay;
+        var split = new SplitProgress();
+        while (true)
+        {
+            try
+            {
+                var ended = await shipper.DeliverAsync(entry, split, cancellationToken).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _unavailableWarned, 0) != 0 && _logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation("LlmTrack: the tracking server is reachable again; delivering run {RunId} from its journal.", LocalRunId);
+                }
+
+                return ended;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && DurableErrors.IsUnavailable(ex))
+            {
+                if (Interlocked.Exchange(ref _unavailableWarned, 1) == 0)
+                {
+                    _logger.LogWarning(
+                        "LlmTrack: the tracking server is unreachable ({Message}); run {RunId} keeps logging to its journal at {Folder} and is delivered when the server is back.",
+                        ex.Message,
+                        LocalRunId,
+                        Journal.Folder);
+                }
+
+                if (stopWhenUnavailable)
+                {
+                    throw;
+                }
+
+                await Task.Delay(delay, _store.TimeProvider, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _store.Durability.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    internal void CountDeadLetter(int count)
+    {
+        Interlocked.Add(ref _deadLetters, count);
+        SignalProgress();
+    }
 
     private void TryDeleteJournal()
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using LlmTrack.Delivery;
 using LlmTrack.Journal;
 using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace LlmTrack.Durable;
 /// Reads (<see cref="GetRunAsync"/>, searches, metric history, experiments) go to the server, with local run ids
 /// translated to the server's once mapped. Runs resumed by id are not journaled (they pass straight through).
 /// </remarks>
-internal sealed class DurableTrackingStore : ITrackingStore
+internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
 {
     /// <summary>Artifact URI scheme of a run that exists only locally (the server was unreachable at its start).</summary>
     public const string LocalArtifactScheme = "llmtrack-journal:";
@@ -32,6 +33,7 @@ internal sealed class DurableTrackingStore : ITrackingStore
     private readonly ConcurrentDictionary<string, string> _artifactUris = new(StringComparer.Ordinal);
     private long _deadLetters;
     private int _disposed;
+    private int _drained;
 
     /// <summary>Creates the store; <see cref="RecoverAsync"/> delivers journals of earlier processes.</summary>
     /// <param name="inner">The remote store (owned: disposed with this one).</param>
@@ -46,7 +48,12 @@ internal sealed class DurableTrackingStore : ITrackingStore
         TimeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<DurableTrackingStore>();
         JournalOptions = CreateJournalOptions(trackingUri, durability, timeProvider, _logger);
+        var command = "llmtrack sync --tracking-uri " + TrackingStoreFactory.Redact(trackingUri.Trim());
+        SyncCommand = durability.JournalDirectory is { Length: > 0 } folder ? command + " --journal-dir " + folder : command;
     }
+
+    /// <inheritdoc />
+    public string SyncCommand { get; }
 
     /// <summary>The wrapped remote store.</summary>
     public ITrackingStore Inner { get; }
@@ -223,7 +230,10 @@ internal sealed class DurableTrackingStore : ITrackingStore
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The delivery counters of a run with the journal's drops and the server's dead letters applied.</summary>
+    /// <summary>
+    /// The delivery counters of a run as they truly are: durable and delivered from the journal and its shipper, the
+    /// journal's drops and the server's dead letters applied. The queue's "delivered" only meant "in the journal".
+    /// </summary>
     public DeliveryCounters AdjustCounters(string runId, DeliveryCounters counters)
     {
         if (!_started.TryGetValue(runId, out var run))
@@ -236,10 +246,110 @@ internal sealed class DurableTrackingStore : ITrackingStore
         return counters with
         {
             Logged = counters.Logged - dropped,
-            Sent = counters.Sent - dropped - dead,
+            Durable = run.DurableItems,
+            Delivered = run.DeliveredItems,
             Failed = counters.Failed + dead,
             Dropped = counters.Dropped + dropped,
         };
+    }
+
+    /// <summary>
+    /// Waits until the server acknowledged or refused every value journaled for <paramref name="runId"/> so far (or the
+    /// run's shipping ended), for as long as delivery makes progress.
+    /// </summary>
+    public async Task<bool> WaitForDeliveryAsync(string runId, TimeSpan? limit, CancellationToken cancellationToken)
+    {
+        if (!_started.TryGetValue(runId, out var run))
+        {
+            return true;
+        }
+
+        var target = run.AppendedItems;
+        await run.WaitForProgressAsync(() => run.SettledItems >= target || run.Shipped.IsCompleted, Durability.DrainStallTimeout, limit ?? Durability.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        return run.SettledItems >= target;
+    }
+
+    /// <inheritdoc />
+    public string? JournalFolderOf(string runId) =>
+        _started.TryGetValue(runId, out var run) && !run.Shipped.IsCompletedSuccessfully ? run.Journal.Folder : null;
+
+    /// <summary>
+    /// Waits for every journal being shipped (this process's runs and journals taken over from earlier processes) for
+    /// as long as any of them makes progress, at most <see cref="DurabilityOptions.DrainTimeout"/> in all, and returns
+    /// those still not delivered. Later calls of <see cref="Dispose"/> do not wait again.
+    /// </summary>
+    public async Task<IReadOnlyList<UndeliveredJournal>> DrainAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _drained, 1);
+        foreach (var (runId, run) in _runs.ToArray())
+        {
+            // A run the delivery core never ended (its tracker was not disposed): keep its journal for the next process.
+            _runs.TryRemove(runId, out _);
+            run.FlushToDisk();
+        }
+
+        var time = TimeProvider;
+        var start = time.GetTimestamp();
+        var lastProgress = start;
+        while (true)
+        {
+            var shipping = _shipping.Values.Where(r => !IsDrained(r)).ToArray();
+            var progress = shipping.Select(r => r.NextProgress).ToArray();
+            if (shipping.Length == 0)
+            {
+                break;
+            }
+
+            var now = time.GetTimestamp();
+            var stall = Durability.DrainStallTimeout - time.GetElapsedTime(lastProgress, now);
+            var overall = Durability.DrainTimeout - time.GetElapsedTime(start, now);
+            var wait = stall < overall ? stall : overall;
+            if (wait <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            try
+            {
+                await Task.WhenAny(progress).WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+                lastProgress = time.GetTimestamp();
+            }
+            catch (TimeoutException)
+            {
+                // A limit ran out: checked at the top.
+            }
+        }
+
+        return Undelivered();
+    }
+
+    /// <summary>
+    /// Whether a journal needs no more waiting: shipped to the end, or (a run its tracker never ended, which stays open
+    /// for the next process to end) every value it holds settled.
+    /// </summary>
+    private static bool IsDrained(DurableRun run) => run.Shipped.IsCompleted || (run.IsOpen && run.SettledItems >= run.AppendedItems);
+
+    /// <summary>The journals of this store that are not delivered yet.</summary>
+    private List<UndeliveredJournal> Undelivered()
+    {
+        var localIds = _started.ToDictionary(p => p.Value.LocalRunId, p => p.Key, StringComparer.Ordinal);
+        var result = new List<UndeliveredJournal>();
+        foreach (var run in _shipping.Values.ToArray())
+        {
+            if (run.Shipped.IsCompletedSuccessfully || (run.IsOpen && IsDrained(run)))
+            {
+                continue;
+            }
+
+            var live = localIds.TryGetValue(run.LocalRunId, out var runId);
+            result.Add(new UndeliveredJournal(
+                live ? runId! : run.ServerRunId ?? run.LocalRunId,
+                run.Journal.Folder,
+                SafePendingBytes(run),
+                live ? Math.Max(0, run.AppendedItems - run.SettledItems) : null));
+        }
+
+        return result;
     }
 
     /// <summary>The server's run id of a local run id, once the run exists there.</summary>
@@ -413,9 +523,10 @@ internal sealed class DurableTrackingStore : ITrackingStore
         Inner.GetRunAsync(ServerIdOrThrow(runId), cancellationToken);
 
     /// <summary>
-    /// Ending a journaled run writes <see cref="RunEndedRecord"/> durably and waits up to
-    /// <see cref="DurabilityOptions.DrainTimeout"/> for the shipper to deliver everything; what is left stays on disk and
-    /// is delivered in the background, by the next process or by <c>llmtrack sync</c>.
+    /// Ending a journaled run writes <see cref="RunEndedRecord"/> durably and waits for the shipper to deliver everything,
+    /// for as long as delivery makes progress (<see cref="DurabilityOptions.DrainStallTimeout"/>, at most
+    /// <see cref="DurabilityOptions.DrainTimeout"/>); what is left stays on disk and is delivered in the background, by
+    /// the next process or by <c>llmtrack sync</c> (the run's counters and end report say how much).
     /// </summary>
     public async Task<RunInfo> UpdateRunAsync(string runId, RunStatus? status, long? endTime, string? runName, CancellationToken cancellationToken)
     {
@@ -427,22 +538,10 @@ internal sealed class DurableTrackingStore : ITrackingStore
         var end = endTime ?? TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         run.End(status.Value, end);
         _runs.TryRemove(runId, out _);
-        try
+        await run.WaitForProgressAsync(() => run.Shipped.IsCompleted, Durability.DrainStallTimeout, Durability.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        if (run.Shipped.IsFaulted)
         {
-            await run.Shipped.WaitAsync(Durability.DrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            _logger.LogWarning(
-                "LlmTrack: run {RunId} ended {Status}, but its journal is not fully delivered yet ({PendingBytes} bytes pending at {Folder}); delivery goes on in the background, and what is left when the process ends is delivered by the next process using this tracking server or by `llmtrack sync`.",
-                runId,
-                status,
-                SafePendingBytes(run),
-                run.Journal.Folder);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            _logger.LogWarning(ex, "LlmTrack: run {RunId} ended {Status}; its journal stays at {Folder} for the next process or `llmtrack sync`.", runId, status, run.Journal.Folder);
+            _logger.LogWarning(run.Shipped.Exception?.GetBaseException(), "LlmTrack: run {RunId} ended {Status}; its journal stays at {Folder} for the next process or `{Command}`.", runId, status, run.Journal.Folder, SyncCommand);
         }
 
         if (run.Shipped.IsCompletedSuccessfully && run.FinalInfo is { } info)
@@ -531,8 +630,8 @@ internal sealed class DurableTrackingStore : ITrackingStore
     }
 
     /// <summary>
-    /// Waits up to <see cref="DurabilityOptions.DrainTimeout"/> for the journals still being shipped, then stops the
-    /// shippers (the rest stays on disk, with a warning saying where) and disposes the server store.
+    /// Drains (<see cref="DrainAsync"/>) unless that was done already, stops the shippers (the rest stays on disk,
+    /// with a warning saying where and how to deliver it) and disposes the server store.
     /// </summary>
     public void Dispose()
     {
@@ -541,34 +640,22 @@ internal sealed class DurableTrackingStore : ITrackingStore
             return;
         }
 
-        foreach (var (runId, run) in _runs.ToArray())
+        if (Volatile.Read(ref _drained) == 0)
         {
-            // A run the delivery core never ended (its tracker was not disposed): keep its journal for the next process.
-            _runs.TryRemove(runId, out _);
-            run.FlushToDisk();
-        }
-
-        var pending = _shipping.Values.Select(r => r.Shipped).ToArray();
-        try
-        {
-            Task.WhenAll(pending).Wait(Durability.DrainTimeout);
-        }
-        catch (AggregateException)
-        {
-            // Shippers that failed logged it; their journals stay.
+            // Disposed without a drain by its owner (the tracker drains first and reports itself).
+            foreach (var journal in DrainAsync(CancellationToken.None).GetAwaiter().GetResult())
+            {
+                _logger.LogWarning(
+                    "LlmTrack: run {RunId} is not fully delivered to the tracking server; its journal stays at {Folder} ({PendingBytes} bytes) and is delivered by the next process that uses LlmTrack with this tracking server, or by `{Command}`.",
+                    journal.RunId,
+                    journal.Folder,
+                    journal.PendingBytes,
+                    SyncCommand);
+            }
         }
 
         foreach (var run in _shipping.Values.ToArray())
         {
-            if (!run.Shipped.IsCompletedSuccessfully)
-            {
-                _logger.LogWarning(
-                    "LlmTrack: run {RunId} is not fully delivered to the tracking server; its journal stays at {Folder} ({PendingBytes} bytes) and is delivered by the next process that uses LlmTrack with this tracking server, or by `llmtrack sync`.",
-                    run.ServerRunId ?? run.LocalRunId,
-                    run.Journal.Folder,
-                    SafePendingBytes(run));
-            }
-
             run.Dispose();
         }
 

@@ -17,10 +17,6 @@ internal sealed class JournalShipper
     private readonly DurableRun _run;
     private readonly ILogger _logger;
 
-    // Split progress of the record being delivered (ranges still to send, next on top).
-    private JournalPosition _splitOf = new(-1, -1);
-    private readonly Stack<(int Start, int Count)> _ranges = new();
-
     // Artifact paths this shipper uploaded: a later record of the same path finds its file gone (the upload carried
     // the newest version) and needs nothing.
     private readonly HashSet<string> _uploadedPaths = new(StringComparer.Ordinal);
@@ -35,9 +31,15 @@ internal sealed class JournalShipper
 
     private ITrackingStore Inner => _store.Inner;
 
-    /// <summary>Delivers one record; returns the server's run info when it was the run's end.</summary>
+    /// <summary>
+    /// Delivers one record; returns the server's run info when it was the run's end. Metric records may be delivered
+    /// concurrently (each with its own <paramref name="split"/>); every other record alone.
+    /// </summary>
+    /// <param name="entry">The record.</param>
+    /// <param name="split">The record's split progress, kept across attempts so nothing is sent twice.</param>
+    /// <param name="cancellationToken">Stops the delivery.</param>
     /// <exception cref="Exception">A transient failure (<see cref="DurableErrors.IsUnavailable"/>): deliver the same entry again later.</exception>
-    public async Task<RunInfo?> DeliverAsync(JournalEntry entry, CancellationToken cancellationToken)
+    public async Task<RunInfo?> DeliverAsync(JournalEntry entry, SplitProgress split, CancellationToken cancellationToken)
     {
         switch (entry.Record)
         {
@@ -45,16 +47,16 @@ internal sealed class JournalShipper
                 await EnsureCreatedAsync(created, cancellationToken).ConfigureAwait(false);
                 return null;
             case MetricsRecord metrics:
-                await SendSplitAsync(entry.Position, metrics.Metrics, (runId, part, ct) => Inner.LogBatchAsync(runId, part, [], [], ct), (m, e) => _run.Journal.DeadLetters.Append(m, e), cancellationToken).ConfigureAwait(false);
+                await SendSplitAsync(split, true, metrics.Metrics, (runId, part, ct) => Inner.LogBatchAsync(runId, part, [], [], ct), (m, e) => _run.Journal.DeadLetters.Append(m, e), cancellationToken).ConfigureAwait(false);
                 return null;
             case ParamsRecord parameters:
-                await SendSplitAsync(entry.Position, parameters.Params, (runId, part, ct) => Inner.LogBatchAsync(runId, [], part, [], ct), (p, e) => _run.Journal.DeadLetters.Append(p, e), cancellationToken).ConfigureAwait(false);
+                await SendSplitAsync(split, true, parameters.Params, (runId, part, ct) => Inner.LogBatchAsync(runId, [], part, [], ct), (p, e) => _run.Journal.DeadLetters.Append(p, e), cancellationToken).ConfigureAwait(false);
                 return null;
             case TagsRecord tags:
-                await SendSplitAsync(entry.Position, tags.Tags, (runId, part, ct) => Inner.LogBatchAsync(runId, [], [], part, ct), (t, e) => _run.Journal.DeadLetters.Append(t, e), cancellationToken).ConfigureAwait(false);
+                await SendSplitAsync(split, true, tags.Tags, (runId, part, ct) => Inner.LogBatchAsync(runId, [], [], part, ct), (t, e) => _run.Journal.DeadLetters.Append(t, e), cancellationToken).ConfigureAwait(false);
                 return null;
             case DatasetInputsRecord inputs:
-                await SendSplitAsync(entry.Position, inputs.Inputs, (runId, part, ct) => Inner.LogInputsAsync(runId, part, ct), (d, e) => _run.Journal.DeadLetters.Append(d, e), cancellationToken).ConfigureAwait(false);
+                await SendSplitAsync(split, false, inputs.Inputs, (runId, part, ct) => Inner.LogInputsAsync(runId, part, ct), (d, e) => _run.Journal.DeadLetters.Append(d, e), cancellationToken).ConfigureAwait(false);
                 return null;
             case ArtifactSpooledRecord artifact:
                 await DeliverArtifactAsync(entry.Position, artifact, cancellationToken).ConfigureAwait(false);
@@ -194,7 +196,8 @@ internal sealed class JournalShipper
     }
 
     private async Task SendSplitAsync<T>(
-        JournalPosition position,
+        SplitProgress split,
+        bool countsAsValues,
         IReadOnlyList<T> items,
         Func<string, IReadOnlyList<T>, CancellationToken, Task> send,
         Action<T, MlflowException> deadLetter,
@@ -206,21 +209,22 @@ internal sealed class JournalShipper
         }
 
         var serverRunId = await ServerRunIdAsync(cancellationToken).ConfigureAwait(false);
-        if (_splitOf != position)
+        var ranges = split.Ranges;
+        if (!split.Started)
         {
-            _splitOf = position;
-            _ranges.Clear();
-            _ranges.Push((0, items.Count));
+            split.Started = true;
+            ranges.Push((0, items.Count));
         }
 
-        while (_ranges.Count > 0)
+        while (ranges.Count > 0)
         {
-            var (start, count) = _ranges.Peek();
+            var (start, count) = ranges.Peek();
             var part = Slice(items, start, count);
             try
             {
                 await send(serverRunId, part, cancellationToken).ConfigureAwait(false);
-                _ranges.Pop();
+                ranges.Pop();
+                Delivered(countsAsValues, part.Count);
             }
             catch (MlflowException ex) when (DurableErrors.IsUniqueConstraint(ex) && part is IReadOnlyList<Metric> points)
             {
@@ -232,11 +236,12 @@ internal sealed class JournalShipper
                     await Inner.LogBatchAsync(serverRunId, missing, [], [], cancellationToken).ConfigureAwait(false);
                 }
 
-                _ranges.Pop();
+                ranges.Pop();
+                Delivered(countsAsValues, part.Count);
             }
             catch (MlflowException ex) when (DurableErrors.IsContentRejection(ex))
             {
-                _ranges.Pop();
+                ranges.Pop();
                 if (count == 1)
                 {
                     DeadLetter(part[0], ex, deadLetter);
@@ -244,14 +249,14 @@ internal sealed class JournalShipper
                 else
                 {
                     var half = count / 2;
-                    _ranges.Push((start + half, count - half));
-                    _ranges.Push((start, half));
+                    ranges.Push((start + half, count - half));
+                    ranges.Push((start, half));
                 }
             }
             catch (MlflowException ex) when (!DurableErrors.IsUnavailable(ex))
             {
                 // Refused as a whole, not for a value (e.g. the run was deleted on the server): splitting cannot help.
-                _ranges.Pop();
+                ranges.Pop();
                 foreach (var item in part)
                 {
                     DeadLetter(item, ex, deadLetter);
@@ -260,10 +265,30 @@ internal sealed class JournalShipper
         }
     }
 
+    private void Delivered(bool countsAsValues, int count)
+    {
+        if (countsAsValues)
+        {
+            _run.CountDelivered(count);
+        }
+        else
+        {
+            _run.SignalProgress();
+        }
+    }
+
     private void DeadLetter<T>(T item, MlflowException error, Action<T, MlflowException> deadLetter)
     {
         deadLetter(item, error);
-        _run.CountDeadLetter(1);
+        if (item is Metric or Param or Tag)
+        {
+            _run.CountDeadLetter(1);
+        }
+        else
+        {
+            _run.SignalProgress();
+        }
+
         _store.CountDeadLetter();
         _logger.LogWarning(
             "LlmTrack: the tracking server refused a value of run {RunId} ({ErrorCode}: {Message}); it was written to {Path} and the rest is delivered.",
@@ -317,4 +342,17 @@ internal sealed class JournalShipper
 
         return part;
     }
+}
+
+/// <summary>
+/// How far the delivery of one record got when the server refused part of it: the ranges of its items still to
+/// send, the next on top. Kept across attempts of the same record, so a transient failure never re-sends a part.
+/// </summary>
+internal sealed class SplitProgress
+{
+    /// <summary>Whether the whole record was put on <see cref="Ranges"/> (the first attempt).</summary>
+    public bool Started { get; set; }
+
+    /// <summary>The item ranges (start, count) still to send.</summary>
+    public Stack<(int Start, int Count)> Ranges { get; } = new();
 }

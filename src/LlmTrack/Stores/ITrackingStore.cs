@@ -65,40 +65,6 @@ internal interface ITrackingStore : IDisposable
 
     /// <summary>The artifact repository for a run's <see cref="RunInfo.ArtifactUri"/>.</summary>
     IArtifactRepository GetArtifactRepository(string artifactUri);
-
-    /// <summary>
-    /// Makes everything this store accepted for <paramref name="runId"/> durable before the delivery core's flush
-    /// returns (a journaling store fsyncs its journal). A store that writes through has nothing to do.
-    /// </summary>
-    ValueTask FlushToDiskAsync(string runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    /// <summary>
-    /// The run's delivery counters as the store sees them: a store that accepts values and delivers them later
-    /// (durable mode) moves values it dropped or that the server refused into <c>Dropped</c> / <c>Failed</c>.
-    /// </summary>
-    DeliveryCounters AdjustCounters(string runId, DeliveryCounters counters) => counters;
-
-    /// <summary>
-    /// Finds the experiment of a run about to start, by calling <paramref name="resolve"/> (get-or-create by name, or
-    /// the configured id). A store that can start runs while the server is unreachable (durable mode) bounds the call
-    /// by its start timeout and, when the server does not answer and <paramref name="experimentName"/> is known,
-    /// returns a placeholder that its <see cref="CreateRunAsync"/> resolves by name once the server is back.
-    /// </summary>
-    /// <param name="resolve">Resolves the experiment id against the server.</param>
-    /// <param name="experimentName">The experiment's name when the run names one (or the default is a name).</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    Task<string> ResolveExperimentForNewRunAsync(Func<CancellationToken, Task<string>> resolve, string? experimentName, CancellationToken cancellationToken) =>
-        resolve(cancellationToken);
-
-    /// <summary>
-    /// Marks an existing run RUNNING again (optionally renaming it) so that it can be logged to. A journaling store
-    /// also opens a journal for it, so what is logged to a resumed run is as durable as for a new one.
-    /// </summary>
-    /// <param name="runId">The run.</param>
-    /// <param name="runName">A new name, or <see langword="null"/> to keep it.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    Task<RunInfo> ResumeRunAsync(string runId, string? runName, CancellationToken cancellationToken) =>
-        UpdateRunAsync(runId, RunStatus.Running, null, runName, cancellationToken);
 }
 
 /// <summary>

@@ -21,7 +21,7 @@ namespace LlmTrack;
 /// limits, when 1000 values are waiting or <see cref="BatchingOptions.FlushInterval"/> has passed.
 /// </para>
 /// <para>
-/// <b>Failures surface at <see cref="Flush()"/>, never at a logging call.</b> <see cref="FlushAsync(CancellationToken)"/>
+/// <b>Failures surface at <see cref="Flush(CancellationToken)"/>, never at a logging call.</b> <see cref="FlushAsync(CancellationToken)"/>
 /// waits for the values logged before the call only and throws <see cref="DeliveryException"/> listing what the
 /// store refused since the last flush; <see cref="Counters"/> count everything.
 /// </para>
@@ -43,6 +43,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     private readonly MetricClock _metricClock;
     private readonly ILogger _logger;
     private readonly RunDeliveryQueue _queue;
+    private readonly IJournalingStore? _journaling;
     private readonly ConcurrentDictionary<string, string> _params = new(StringComparer.Ordinal);
     private readonly object _endGate = new();
     private Task<DeliveryReport>? _ending;
@@ -63,6 +64,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
         }
 
         _queue = new RunDeliveryQueue(store, info.RunId, batching, timeProvider, logger);
+        _journaling = store as IJournalingStore;
     }
 
     /// <summary>The run's id.</summary>
@@ -95,8 +97,8 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>What was logged, sent, retried, failed and dropped so far.</summary>
-    public DeliveryCounters Counters => _store.AdjustCounters(RunId, _queue.Counters);
+    /// <summary>What was logged, made durable, delivered (acknowledged by the store), retried, failed and dropped so far.</summary>
+    public DeliveryCounters Counters => _journaling?.AdjustCounters(RunId, _queue.Counters) ?? _queue.Counters;
 
     /// <summary>
     /// Logs a param. Params are immutable: logging the same key again with the same value does nothing, with a
@@ -209,31 +211,51 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until everything logged before the call was sent; see <see cref="FlushAsync(CancellationToken)"/>.</summary>
-    /// <returns>The report (nothing failed).</returns>
-    public DeliveryReport Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+    /// <summary>Waits until the store acknowledged everything logged before the call; see <see cref="FlushAsync(CancellationToken)"/>.</summary>
+    /// <param name="cancellationToken">Stops the wait (not the sending).</param>
+    /// <returns>The report: the counters (how much is delivered, how much is still pending) and no failure.</returns>
+    public DeliveryReport Flush(CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => FlushAsync(ct), cancellationToken);
 
     /// <summary>Waits at most <paramref name="timeout"/>; see <see cref="FlushAsync(TimeSpan, CancellationToken)"/>.</summary>
     /// <param name="timeout">How long to wait at most.</param>
+    /// <param name="cancellationToken">Stops the wait (not the sending).</param>
     /// <returns>The report (nothing failed).</returns>
-    public DeliveryReport Flush(TimeSpan timeout) => FlushAsync(timeout, CancellationToken.None).GetAwaiter().GetResult();
+    public DeliveryReport Flush(TimeSpan timeout, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => FlushAsync(timeout, ct), cancellationToken);
 
     /// <summary>
-    /// Waits until every value logged before the call was sent (or refused); values logged during the wait are not
-    /// waited for. Each failure is reported once, by the first flush that sees it.
+    /// Waits until the tracking store acknowledged every value logged before the call (values logged during the wait
+    /// are not waited for), as MLflow's own flush does. In durable mode the values are first forced to disk, then the
+    /// wait goes on for as long as delivery makes progress (<see cref="DurabilityOptions.DrainStallTimeout"/>, at most
+    /// <see cref="DurabilityOptions.DrainTimeout"/>); the report then says how much is delivered
+    /// (<see cref="DeliveryCounters.Delivered"/>) and how much is only on disk (<see cref="DeliveryCounters.Pending"/>,
+    /// <see cref="DeliveryReport.JournalFolder"/>). Each failure is reported once, by the first flush that sees it.
     /// </summary>
     /// <param name="cancellationToken">Stops the wait (not the sending).</param>
     /// <returns>The counters and an empty failure list.</returns>
     /// <exception cref="DeliveryException">The store refused some values since the last flush; the report lists them.</exception>
-    public Task<DeliveryReport> FlushAsync(CancellationToken cancellationToken = default) => FlushCoreAsync(null, cancellationToken);
+    public Task<DeliveryReport> FlushAsync(CancellationToken cancellationToken = default) => FlushCoreAsync(null, waitForServer: true, cancellationToken);
 
-    /// <summary>Like <see cref="FlushAsync(CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <summary>Like <see cref="FlushAsync(CancellationToken)"/>, waiting at most <paramref name="timeout"/> in all.</summary>
     /// <param name="timeout">How long to wait at most (measured with the tracker's <see cref="TimeProvider"/>).</param>
     /// <param name="cancellationToken">Stops the wait (not the sending).</param>
-    /// <returns>The counters and an empty failure list.</returns>
-    /// <exception cref="TimeoutException">The values were not all sent in time; they stay queued.</exception>
+    /// <returns>The counters and an empty failure list; in durable mode values still on disk when the time is up are counted in <see cref="DeliveryCounters.Pending"/>.</returns>
+    /// <exception cref="TimeoutException">The values did not even reach the store (in durable mode: the journal) in time; they stay queued.</exception>
     /// <exception cref="DeliveryException">The store refused some values since the last flush.</exception>
-    public Task<DeliveryReport> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => FlushCoreAsync(timeout, cancellationToken);
+    public Task<DeliveryReport> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => FlushCoreAsync(timeout, waitForServer: true, cancellationToken);
+
+    /// <summary>
+    /// The cheaper flush: waits until every value logged before the call is safe on local disk (durable mode: written
+    /// to the journal and fsynced; otherwise: acknowledged by the store), without waiting for the server.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the wait (not the sending).</param>
+    /// <returns>The counters (<see cref="DeliveryCounters.Durable"/> covers everything logged before the call) and no failure.</returns>
+    /// <exception cref="DeliveryException">The store refused some values since the last flush.</exception>
+    public Task<DeliveryReport> FlushToDiskAsync(CancellationToken cancellationToken = default) => FlushCoreAsync(null, waitForServer: false, cancellationToken);
+
+    /// <summary>Waits until everything logged before the call is on local disk; see <see cref="FlushToDiskAsync"/>.</summary>
+    /// <param name="cancellationToken">Stops the wait (not the sending).</param>
+    /// <returns>The report.</returns>
+    public DeliveryReport FlushToDisk(CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => FlushToDiskAsync(ct), cancellationToken);
 
     /// <summary>
     /// Ends the run: refuses further values, sends everything queued, then sets <paramref name="status"/> and the end
@@ -241,7 +263,11 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="status">The final status (default FINISHED).</param>
     /// <param name="cancellationToken">Stops waiting (the run still ends in the background).</param>
-    /// <returns>The delivery report of the values not reported by a flush before.</returns>
+    /// <returns>
+    /// The delivery report: the run's counters after the end (in durable mode, after waiting for the journal to be
+    /// delivered for as long as delivery makes progress) and the failures not reported by a flush before.
+    /// <see cref="DeliveryReport.IsFullyDelivered"/> says whether everything reached the store.
+    /// </returns>
     /// <exception cref="MlflowException">The store refused the status update.</exception>
     public Task<DeliveryReport> EndAsync(RunStatus status = RunStatus.Finished, CancellationToken cancellationToken = default)
     {
@@ -420,13 +446,38 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
         await repository.UploadAsync(relativePath, open, length, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<DeliveryReport> FlushCoreAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    private async Task<DeliveryReport> FlushCoreAsync(TimeSpan? timeout, bool waitForServer, CancellationToken cancellationToken)
     {
+        var started = _timeProvider.GetTimestamp();
         var report = await _queue.FlushAsync(timeout, cancellationToken).ConfigureAwait(false);
-        // In durable mode this puts everything logged before the flush on disk (fsync); other stores have nothing to do.
-        await _store.FlushToDiskAsync(RunId, cancellationToken).ConfigureAwait(false);
+        if (_journaling is { } journaling)
+        {
+            // Durable mode: everything logged before the flush goes on disk (fsync), then (unless only the disk was asked
+            // for) the wait goes on until the server acknowledged it, or delivery stalls or the time is up.
+            await journaling.FlushToDiskAsync(RunId, cancellationToken).ConfigureAwait(false);
+            if (waitForServer)
+            {
+                var left = timeout is { } limit && limit != Timeout.InfiniteTimeSpan ? limit - _timeProvider.GetElapsedTime(started) : (TimeSpan?)null;
+                if (left is null || left > TimeSpan.Zero)
+                {
+                    await journaling.WaitForDeliveryAsync(RunId, left, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
 
+        report = Truthful(report);
         return report.IsSuccess ? report : throw new DeliveryException(report);
+    }
+
+    /// <summary>The queue's report with the run's true counters and, while values wait on disk, the journal folder.</summary>
+    private DeliveryReport Truthful(DeliveryReport report)
+    {
+        var counters = Counters;
+        return report with
+        {
+            Counters = counters,
+            JournalFolder = counters.Pending > 0 ? _journaling?.JournalFolderOf(RunId) : null,
+        };
     }
 
     private bool AcceptParam(string key, string value)
@@ -456,6 +507,7 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
             var endTime = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
             try
             {
+                // In durable mode this waits for the journal to be delivered, for as long as delivery makes progress.
                 var updated = await _store.UpdateRunAsync(RunId, status, endTime, null, CancellationToken.None).ConfigureAwait(false);
                 Volatile.Write(ref _info, updated with { Status = status, EndTime = updated.EndTime ?? endTime });
             }
@@ -464,10 +516,17 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
                 Volatile.Write(ref _info, _info with { Status = status, EndTime = endTime });
                 throw;
             }
+
+            report = Truthful(report);
         }
         finally
         {
             _tracker.OnRunEnded(this);
+        }
+
+        if (!report.IsFullyDelivered)
+        {
+            _tracker.WarnNotDelivered(this, report);
         }
 
         return report;

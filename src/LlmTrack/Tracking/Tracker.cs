@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LlmTrack.Delivery;
 using LlmTrack.Stores;
 using LlmTrack.Tracking;
 using LlmTrack.Validation;
@@ -35,6 +36,11 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     private readonly ConcurrentDictionary<Run, byte> _activeRuns = new();
     private readonly ConcurrentDictionary<string, string> _experimentIds = new(StringComparer.Ordinal);
     private readonly Lazy<IReadOnlyList<Tag>> _contextTags;
+    private readonly ConcurrentQueue<Run> _runs = new();
+    private readonly bool _hasLogger;
+    private readonly IJournalingStore? _journaling;
+    private readonly object _closeGate = new();
+    private Task<DeliverySummary>? _closing;
     private int _disposed;
 
     /// <summary>Creates a tracker configured from MLflow's environment variables (<see cref="LlmTrackOptions.FromEnvironment"/>).</summary>
@@ -75,10 +81,15 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         _options = options;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _hasLogger = loggerFactory is not null and not NullLoggerFactory;
         _logger = _loggerFactory.CreateLogger<Tracker>();
         _contextTags = new Lazy<IReadOnlyList<Tag>>(RunContextTags.CollectForProcess);
         _store = createStore(options, timeProvider, _loggerFactory);
+        _journaling = _store as IJournalingStore;
     }
+
+    /// <summary>Where warnings go when the application gave no logger (standard error); replaced by tests.</summary>
+    internal TextWriter WarningWriter { get; init; } = Console.Error;
 
     /// <summary>The tracker's settings.</summary>
     public LlmTrackOptions Options => _options;
@@ -285,23 +296,66 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         return _store.GetMetricHistoryAsync(runId, key, cancellationToken);
     }
 
-    /// <summary>Ends the runs still open (FINISHED, after sending what they logged), then closes the store. Never throws.</summary>
+    /// <summary>Ends the runs still open and closes the tracker; see <see cref="CloseAsync"/>. Never throws.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Ends the runs still open (FINISHED, after sending what they logged), then closes the store. Never throws.</summary>
+    /// <summary>Ends the runs still open and closes the tracker; see <see cref="CloseAsync"/>. Never throws.</summary>
     /// <returns>A task that completes when everything is closed.</returns>
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
+
+    /// <summary>Closes the tracker; see <see cref="CloseAsync"/>. Blocks the calling thread.</summary>
+    /// <param name="cancellationToken">Stops waiting for the server (what is left stays on disk and is reported).</param>
+    /// <returns>What was delivered, and what was not.</returns>
+    public DeliverySummary Close(CancellationToken cancellationToken = default) => SyncOverAsync.Run(CloseAsync, cancellationToken);
+
+    /// <summary>
+    /// Ends the runs still open (FINISHED, after sending what they logged), waits for the tracking server to acknowledge
+    /// everything (in durable mode: for as long as delivery makes progress, see <see cref="DurabilityOptions.DrainStallTimeout"/>
+    /// and <see cref="DurabilityOptions.DrainTimeout"/>), closes the store and says what was delivered. When something was
+    /// not, a warning says how much, for which runs, where it is kept and the command that delivers it — through the
+    /// tracker's logger, or on standard error when it was given none. Later calls return the first call's summary.
+    /// Never throws.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for the server (what is left stays on disk and is reported).</param>
+    /// <returns>What was delivered, and what was not (<see cref="DeliverySummary.IsFullyDelivered"/>).</returns>
+    public Task<DeliverySummary> CloseAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        Task<DeliverySummary> closing;
+        lock (_closeGate)
         {
-            return;
+            closing = _closing ??= CloseCoreAsync(cancellationToken);
         }
 
+        return closing;
+    }
+
+    private async Task<DeliverySummary> CloseCoreAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _disposed, 1);
         foreach (var run in _activeRuns.Keys.ToList())
         {
             await run.DisposeAsync().ConfigureAwait(false);
         }
 
+        IReadOnlyList<UndeliveredJournal> undelivered = [];
+        if (_journaling is { } journaling)
+        {
+            try
+            {
+                undelivered = await journaling.DrainAsync(cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Closing never throws; what could not be waited for stays on disk.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _logger.LogWarning(ex, "LlmTrack: waiting for the tracking server to take the journals stopped: {Message}", ex.Message);
+            }
+        }
+
+        var summary = new DeliverySummary(
+            [.. _runs.Select(r => new RunDeliverySummary(r.RunId, r.Counters))],
+            undelivered,
+            _journaling?.SyncCommand);
         try
         {
             _store.Dispose();
@@ -311,6 +365,38 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
 #pragma warning restore CA1031
         {
             _logger.LogError(ex, "The tracking store could not be closed.");
+        }
+
+        if (!summary.IsFullyDelivered)
+        {
+            Warn(summary.ToString());
+        }
+
+        return summary;
+    }
+
+    /// <summary>Says that a run ended with values not delivered (pending on disk, refused or dropped).</summary>
+    internal void WarnNotDelivered(Run run, DeliveryReport report)
+    {
+        var c = report.Counters;
+        var where = report.JournalFolder is { } folder
+            ? $" The pending values are kept in {folder}; delivery goes on in the background while this process runs, and `{_journaling?.SyncCommand}` delivers what is left after it ends."
+            : "";
+        Warn(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"LlmTrack: run {run.RunId} ended with values not delivered to the tracking store: {c.Pending} pending, {c.Failed} refused, {c.Dropped} dropped ({c.Delivered} of {c.Logged} delivered).{where}"));
+    }
+
+    /// <summary>A warning the application must see: through its logger, or on standard error when it gave none.</summary>
+    private void Warn(string message)
+    {
+        if (_hasLogger)
+        {
+            _logger.LogWarning("{Message}", message);
+        }
+        else
+        {
+            WarningWriter.WriteLine(message);
         }
     }
 
@@ -437,7 +523,9 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
                 $"Cannot resume run '{runId}' in experiment '{experimentId}': it belongs to experiment '{snapshot.Info.ExperimentId}'.");
         }
 
-        var info = await _store.ResumeRunAsync(runId, options.RunName, cancellationToken).ConfigureAwait(false);
+        var info = _journaling is { } journaling
+            ? await journaling.ResumeRunAsync(runId, options.RunName, cancellationToken).ConfigureAwait(false)
+            : await _store.UpdateRunAsync(runId, RunStatus.Running, null, options.RunName, cancellationToken).ConfigureAwait(false);
         var run = Register(info with { Status = RunStatus.Running }, snapshot.Data.Params);
         if (startTags.Count > 0)
         {
@@ -455,16 +543,16 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     {
         var run = new Run(this, _store, info, existingParams, _options.Batching, _timeProvider, _loggerFactory.CreateLogger<Run>());
         _activeRuns.TryAdd(run, 0);
+        _runs.Enqueue(run);
         return run;
     }
 
     private Task<string> ResolveExperimentForStartAsync(RunOptions options, CancellationToken cancellationToken)
     {
         var name = !string.IsNullOrEmpty(options.ExperimentId) ? null : options.ExperimentName ?? _options.ExperimentName;
-        return _store.ResolveExperimentForNewRunAsync(
-            ct => ResolveExperimentIdAsync(options, ct),
-            string.IsNullOrWhiteSpace(name) ? null : name,
-            cancellationToken);
+        return _journaling is { } journaling
+            ? journaling.ResolveExperimentForNewRunAsync(ct => ResolveExperimentIdAsync(options, ct), string.IsNullOrWhiteSpace(name) ? null : name, cancellationToken)
+            : ResolveExperimentIdAsync(options, cancellationToken);
     }
 
     private async Task<string> ResolveExperimentIdAsync(RunOptions options, CancellationToken cancellationToken)

@@ -65,7 +65,7 @@ public class LogMetricEndToEndBenchmarks
         }
 
         var report = await run.FlushAsync();
-        return report.Counters.Sent;
+        return report.Counters.Delivered;
     }
 }
 

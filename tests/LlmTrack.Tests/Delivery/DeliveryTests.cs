@@ -18,7 +18,7 @@ public class DeliveryTests
 
         t.Time.Advance(TimeSpan.FromMilliseconds(1));
         await t.Store.WaitUntilAsync(s => s.Batches.Count == 1);
-        await t.Store.WaitUntilAsync(_ => run.Counters.Sent == 1);
+        await t.Store.WaitUntilAsync(_ => run.Counters.Delivered == 1);
         Assert.Equal(0, run.Counters.Pending);
     }
 
@@ -57,7 +57,7 @@ public class DeliveryTests
 
         var report = run.Flush();
         Assert.True(report.IsSuccess);
-        Assert.Equal(2900, report.Counters.Sent);
+        Assert.Equal(2900, report.Counters.Delivered);
         var batches = t.Store.Batches;
         Assert.All(batches, b =>
         {
@@ -144,7 +144,7 @@ public class DeliveryTests
         fail = false;
         run.LogMetric("m", 1, step: 5000);
         Assert.True(run.Flush().IsSuccess);
-        Assert.Equal(1, run.Counters.Sent);
+        Assert.Equal(1, run.Counters.Delivered);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public class DeliveryTests
         var stored = t.Store.SingleRun();
         Assert.Equal(10, stored.History.Count);
         Assert.Equal("v", stored.Tags["t"]);
-        Assert.Equal(new DeliveryCounters(12, 11, run.Counters.Retried, 1, 0), run.Counters);
+        Assert.Equal(new DeliveryCounters(12, 0, 11, run.Counters.Retried, 1, 0), run.Counters);
         Assert.True(run.Counters.Retried >= 12);
     }
 
@@ -203,7 +203,7 @@ public class DeliveryTests
         run.LogMetric("loss", 1);
         run.LogMetric("loss", 1);
         var report = run.Flush();
-        Assert.Equal(4, report.Counters.Sent);
+        Assert.Equal(4, report.Counters.Delivered);
         var batch = Assert.Single(t.Store.Batches);
         Assert.Equal(3, batch.Metrics.Count);
         Assert.Equal(2, t.Store.SingleRun().History.Count); // the store keeps identical points once
@@ -236,9 +236,9 @@ public class DeliveryTests
         }
 
         Assert.Throws<InvalidOperationException>(() => run.LogMetric("m", 10, step: 10));
-        Assert.Equal(10, run.Flush().Counters.Sent);
+        Assert.Equal(10, run.Flush().Counters.Delivered);
         run.LogMetric("m", 10, step: 10); // room again
-        Assert.Equal(11, run.Flush().Counters.Sent);
+        Assert.Equal(11, run.Flush().Counters.Delivered);
     }
 
     [Fact]
@@ -257,7 +257,7 @@ public class DeliveryTests
 
         run.LogParam("p", "dropped");
         var report = run.Flush();
-        Assert.Equal(new DeliveryCounters(10, 10, 0, 0, 6), report.Counters);
+        Assert.Equal(new DeliveryCounters(10, 0, 10, 0, 0, 6), report.Counters);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), t.Store.SingleRun().History.Select(m => m.Step));
         run.LogParam("p", "kept"); // a dropped param was never logged, so another value is fine
         run.Flush();
@@ -294,7 +294,7 @@ public class DeliveryTests
         gate.SetResult();
         await writer.WaitAsync(TimeSpan.FromSeconds(20));
         var report = await run.FlushAsync();
-        Assert.Equal(new DeliveryCounters(25, 25, 0, 0, 0), report.Counters);
+        Assert.Equal(new DeliveryCounters(25, 0, 25, 0, 0, 0), report.Counters);
         Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), t.Store.SingleRun().History.Select(m => m.Step));
     }
 
@@ -315,7 +315,7 @@ public class DeliveryTests
         threads.ForEach(th => th.Start());
         threads.ForEach(th => th.Join());
         var report = await run.FlushAsync();
-        Assert.Equal(new DeliveryCounters(80_000, 80_000, 0, 0, 0), report.Counters);
+        Assert.Equal(new DeliveryCounters(80_000, 0, 80_000, 0, 0, 0), report.Counters);
         var sent = t.Store.Batches.SelectMany(b => b.Metrics).ToList();
         Assert.Equal(80_000, sent.Count);
         foreach (var group in sent.GroupBy(m => m.Key))

@@ -22,7 +22,7 @@ public class MetricLaneTests
         }
 
         var report = await run.FlushAsync();
-        Assert.Equal(new DeliveryCounters(Points, Points, 0, 0, 0), report.Counters);
+        Assert.Equal(new DeliveryCounters(Points, 0, Points, 0, 0, 0), report.Counters);
         var steps = t.Store.Batches.SelectMany(b => b.Metrics).Select(m => m.Step).ToList();
         Assert.Equal(Points, steps.Count);
         for (var i = 0; i < Points; i++)
@@ -43,8 +43,8 @@ public class MetricLaneTests
             second.LogMetric("b", -i, step: i);
         }
 
-        Assert.Equal(5000, (await first.FlushAsync()).Counters.Sent);
-        Assert.Equal(5000, (await second.FlushAsync()).Counters.Sent);
+        Assert.Equal(5000, (await first.FlushAsync()).Counters.Delivered);
+        Assert.Equal(5000, (await second.FlushAsync()).Counters.Delivered);
         var a = t.Store.Run(first.RunId).History;
         var b = t.Store.Run(second.RunId).History;
         Assert.All(a, m => Assert.Equal("a", m.Key));
@@ -100,7 +100,7 @@ public class MetricLaneTests
         }
 
         var report = await run.FlushAsync();
-        Assert.Equal(new DeliveryCounters(4 * PerThread, 4 * PerThread, 0, 0, 0), report.Counters);
+        Assert.Equal(new DeliveryCounters(4 * PerThread, 0, 4 * PerThread, 0, 0, 0), report.Counters);
         foreach (var group in t.Store.SingleRun().History.GroupBy(m => m.Key))
         {
             Assert.Equal(Enumerable.Range(0, PerThread).Select(i => (long)i), group.Select(m => m.Step));
@@ -140,7 +140,7 @@ public class MetricLaneTests
             threads.ForEach(th => th.Join());
 
             Assert.Equal(accepted.Sum(), report.Counters.Logged);
-            Assert.Equal(report.Counters.Logged, report.Counters.Sent);
+            Assert.Equal(report.Counters.Logged, report.Counters.Delivered);
             Assert.Equal(accepted.Sum(), t.Store.SingleRun().History.Count);
             await run.DisposeAsync();
         }
@@ -181,7 +181,7 @@ public class MetricLaneCloseTests
         Volatile.Write(ref lane.Active, 0);
 
         var report = await closing.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(new DeliveryCounters(2, 2, 0, 0, 0), report.Counters);
+        Assert.Equal(new DeliveryCounters(2, 0, 2, 0, 0, 0), report.Counters);
         Assert.Equal([0L, 1L], store.SingleRun().History.Select(m => m.Step));
         Assert.Throws<InvalidOperationException>(() => queue.EnqueueMetric(new Metric("m", 2, 3, 2)));
 
@@ -209,7 +209,7 @@ public class MetricLaneCloseTests
 
         gate.SetResult();
         var report = await queue.FlushAsync(null, CancellationToken.None);
-        Assert.Equal(200_000, report.Counters.Sent);
+        Assert.Equal(200_000, report.Counters.Delivered);
         Assert.True(queue.FreeSegmentCount > 150, $"{queue.FreeSegmentCount} links kept after the burst");
 
         for (var tick = 0; tick < 29; tick++)

@@ -9,6 +9,32 @@ using LlmTrack.Stores.Sqlite;
 //   LlmTrack.TestChild durable-log <tracking uri> <journal dir> <metric count>
 // starts a run in durable mode (the server is expected to be unreachable, so the run starts locally), logs
 // <metric count> points of "loss" (step i), flushes them to the journal, prints "ready <run id>" and waits to be killed.
+//   LlmTrack.TestChild durable-exit <tracking uri> <journal dir> <metric count>
+// the same against a server that does not answer, but then ends the run and closes the tracker (no logger) the way a
+// console program ends: prints "end <counters>" and "close <fully delivered>" and exits 0 only when everything was
+// delivered. What is not delivered must be reported on standard error.
+if (args.Length == 4 && args[0] == "durable-exit")
+{
+    var options = new LlmTrackOptions { TrackingUri = args[1] };
+    options.Durability.JournalDirectory = args[2];
+    options.Durability.StartTimeout = TimeSpan.FromSeconds(1);
+    options.Durability.DrainStallTimeout = TimeSpan.FromSeconds(1);
+    options.Http.MaxRetries = 0;
+    var tracker = new Tracker(options);
+    var exitingRun = tracker.StartRun(new RunOptions { ExperimentId = "0", RunName = "exiting" });
+    var exitingPoints = int.Parse(args[3], CultureInfo.InvariantCulture);
+    for (var i = 0; i < exitingPoints; i++)
+    {
+        exitingRun.LogMetric("loss", 1.0 / (i + 1), step: i);
+    }
+
+    var ended = await exitingRun.EndAsync();
+    Console.WriteLine("end " + ended.Counters);
+    var summary = await tracker.CloseAsync();
+    Console.WriteLine("close " + summary.IsFullyDelivered);
+    return summary.IsFullyDelivered ? 0 : 1;
+}
+
 if (args.Length == 4 && args[0] == "durable-log")
 {
     var options = new LlmTrackOptions { TrackingUri = args[1] };
@@ -23,7 +49,7 @@ if (args.Length == 4 && args[0] == "durable-log")
         durableRun.LogMetric("loss", 1.0 / (i + 1), step: i);
     }
 
-    durableRun.Flush();
+    durableRun.FlushToDisk();
     Console.WriteLine("ready " + durableRun.RunId);
     await Task.Delay(Timeout.Infinite);
     return 0;

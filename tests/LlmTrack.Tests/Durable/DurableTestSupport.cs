@@ -120,6 +120,7 @@ internal sealed class DurableFixture : IDisposable
         FlushToDiskInterval = TimeSpan.FromMilliseconds(20),
         StartTimeout = TimeSpan.FromSeconds(5),
         DrainTimeout = TimeSpan.FromSeconds(15),
+        DrainStallTimeout = TimeSpan.FromSeconds(2),
     };
 
     public LlmTrackOptions Options(Action<DurabilityOptions>? configure = null)

@@ -13,6 +13,27 @@ using LlmTrack.Stores.Sqlite;
 // the same against a server that does not answer, but then ends the run and closes the tracker (no logger) the way a
 // console program ends: prints "end <counters>" and "close <fully delivered>" and exits 0 only when everything was
 // delivered. What is not delivered must be reported on standard error.
+//   LlmTrack.TestChild durable-forget <tracking uri> <journal dir> <metric count>
+// the same, but the program returns without ending the run or closing the tracker: the process must still say on
+// standard error what it leaves undelivered.
+if (args.Length == 4 && args[0] == "durable-forget")
+{
+    var options = new LlmTrackOptions { TrackingUri = args[1] };
+    options.Durability.JournalDirectory = args[2];
+    options.Durability.StartTimeout = TimeSpan.FromSeconds(1);
+    options.Http.MaxRetries = 0;
+    var tracker = new Tracker(options);
+    var forgotten = tracker.StartRun(new RunOptions { ExperimentId = "0", RunName = "forgotten" });
+    for (var i = 0; i < int.Parse(args[3], CultureInfo.InvariantCulture); i++)
+    {
+        forgotten.LogMetric("loss", i, step: i);
+    }
+
+    forgotten.FlushToDisk();
+    Console.WriteLine("returning " + forgotten.RunId);
+    return 0;
+}
+
 if (args.Length == 4 && args[0] == "durable-exit")
 {
     var options = new LlmTrackOptions { TrackingUri = args[1] };

@@ -48,6 +48,9 @@ internal interface IJournalingStore
     /// </summary>
     Task<IReadOnlyList<UndeliveredJournal>> DrainAsync(CancellationToken cancellationToken);
 
+    /// <summary>The journals not delivered yet, as they are now (no waiting).</summary>
+    IReadOnlyList<UndeliveredJournal> PendingJournals();
+
     /// <summary>The command that delivers what is left on disk (e.g. <c>llmtrack sync --tracking-uri http://host:5000</c>).</summary>
     string SyncCommand { get; }
 }

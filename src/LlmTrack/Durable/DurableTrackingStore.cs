@@ -329,6 +329,9 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
     /// </summary>
     private static bool IsDrained(DurableRun run) => run.Shipped.IsCompleted || (run.IsOpen && run.SettledItems >= run.AppendedItems);
 
+    /// <inheritdoc />
+    public IReadOnlyList<UndeliveredJournal> PendingJournals() => Undelivered();
+
     /// <summary>The journals of this store that are not delivered yet.</summary>
     private List<UndeliveredJournal> Undelivered()
     {

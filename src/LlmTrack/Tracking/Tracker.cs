@@ -86,6 +86,10 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         _contextTags = new Lazy<IReadOnlyList<Tag>>(RunContextTags.CollectForProcess);
         _store = createStore(options, timeProvider, _loggerFactory);
         _journaling = _store as IJournalingStore;
+        if (_journaling is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        }
     }
 
     /// <summary>Where warnings go when the application gave no logger (standard error); replaced by tests.</summary>
@@ -332,6 +336,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     private async Task<DeliverySummary> CloseCoreAsync(CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref _disposed, 1);
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         foreach (var run in _activeRuns.Keys.ToList())
         {
             await run.DisposeAsync().ConfigureAwait(false);
@@ -373,6 +378,35 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         }
 
         return summary;
+    }
+
+    /// <summary>
+    /// The process is exiting without the tracker having been closed (durable mode): nothing can be waited for any more,
+    /// but what is not delivered is said, with where it is and the command that delivers it.
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        if (Volatile.Read(ref _closing) is not null || _journaling is not { } journaling)
+        {
+            return;
+        }
+
+        try
+        {
+            var summary = new DeliverySummary(
+                [.. _runs.Select(r => new RunDeliverySummary(r.RunId, r.Counters))],
+                journaling.PendingJournals(),
+                journaling.SyncCommand);
+            if (!summary.IsFullyDelivered)
+            {
+                Warn("LlmTrack: the process is exiting without closing its tracker (dispose it, or await tracker.CloseAsync(), to wait for delivery). " + summary);
+            }
+        }
+#pragma warning disable CA1031 // Nothing may escape a process-exit handler.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     /// <summary>Says that a run ended with values not delivered (pending on disk, refused or dropped).</summary>

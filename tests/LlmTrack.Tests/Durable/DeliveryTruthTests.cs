@@ -154,14 +154,45 @@ public sealed class DeliveryTruthTests : IDisposable
     [Fact]
     public async Task NoLoggerGiven_ServerDown_TheEndingProcessSaysOnStandardErrorWhatIsUndeliveredAndWhere()
     {
-        // A port nobody listens on.
+        var uri = UnusedLocalUri();
+        var (exitCode, output, errors) = await RunChildAsync("durable-exit", uri, "500");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("end DeliveryCounters { Logged = 500, Durable = 500, Delivered = 0, Retried = 0, Failed = 0, Dropped = 0, Pending = 500 }", output, StringComparison.Ordinal);
+        Assert.Contains("close False", output, StringComparison.Ordinal);
+        Assert.Contains("NOT everything reached the tracking store: 500 value(s) pending", errors, StringComparison.Ordinal);
+        Assert.Contains($"llmtrack sync --tracking-uri {uri} --journal-dir {_fixture.BaseRoot}", errors, StringComparison.Ordinal);
+        var folder = Assert.Single(Directory.GetDirectories(DurableTrackingStore.ServerRoot(_fixture.BaseRoot, uri)));
+        Assert.Contains(folder, errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProgramThatNeverClosesItsTracker_StillSaysOnStandardErrorWhatItLeavesUndelivered()
+    {
+        var uri = UnusedLocalUri();
+        var (exitCode, output, errors) = await RunChildAsync("durable-forget", uri, "300");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("returning ", output, StringComparison.Ordinal);
+        Assert.Contains("exiting without closing its tracker", errors, StringComparison.Ordinal);
+        Assert.Contains("300 value(s) pending", errors, StringComparison.Ordinal);
+        Assert.Contains($"llmtrack sync --tracking-uri {uri} --journal-dir {_fixture.BaseRoot}", errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>An address on 127.0.0.1 where nobody listens.</summary>
+    private static string UnusedLocalUri()
+    {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var uri = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
         listener.Stop();
+        return uri;
+    }
 
+    private async Task<(int ExitCode, string Output, string Errors)> RunChildAsync(string mode, string uri, string points)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { ChildPath, "durable-exit", uri, _fixture.BaseRoot, "500" })
+        foreach (var argument in new[] { ChildPath, mode, uri, _fixture.BaseRoot, points })
         {
             start.ArgumentList.Add(argument);
         }
@@ -170,15 +201,6 @@ public sealed class DeliveryTruthTests : IDisposable
         var stdout = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        var output = await stdout;
-        var errors = await stderr;
-
-        Assert.Equal(1, child.ExitCode);
-        Assert.Contains("end DeliveryCounters { Logged = 500, Durable = 500, Delivered = 0, Retried = 0, Failed = 0, Dropped = 0, Pending = 500 }", output, StringComparison.Ordinal);
-        Assert.Contains("close False", output, StringComparison.Ordinal);
-        Assert.Contains("NOT everything reached the tracking store: 500 value(s) pending", errors, StringComparison.Ordinal);
-        Assert.Contains($"llmtrack sync --tracking-uri {uri} --journal-dir {_fixture.BaseRoot}", errors, StringComparison.Ordinal);
-        var folder = Assert.Single(Directory.GetDirectories(DurableTrackingStore.ServerRoot(_fixture.BaseRoot, uri)));
-        Assert.Contains(folder, errors, StringComparison.Ordinal);
+        return (child.ExitCode, await stdout, await stderr);
     }
 }

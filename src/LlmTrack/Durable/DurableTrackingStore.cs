@@ -293,9 +293,10 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
         var lastProgress = start;
         while (true)
         {
-            var shipping = _shipping.Values.Where(r => !IsDrained(r)).ToArray();
-            var progress = shipping.Select(r => r.NextProgress).ToArray();
-            if (shipping.Length == 0)
+            // The signals first, then the check: progress made in between completes a signal already taken.
+            var runs = _shipping.Values.ToArray();
+            var progress = runs.Select(r => r.NextProgress).ToArray();
+            if (runs.All(IsDrained))
             {
                 break;
             }

@@ -22,13 +22,16 @@ namespace LlmTrack;
 /// </para>
 /// <para>
 /// <b>Failures surface at <see cref="Flush(CancellationToken)"/>, never at a logging call.</b> <see cref="FlushAsync(CancellationToken)"/>
-/// waits for the values logged before the call only and throws <see cref="DeliveryException"/> listing what the
-/// store refused since the last flush; <see cref="Counters"/> count everything.
+/// waits until the store acknowledged the values logged before the call and throws <see cref="DeliveryException"/>
+/// listing what the store refused since the last flush; <see cref="Counters"/> count everything, and count a value
+/// delivered only once the store acknowledged it.
 /// </para>
 /// <para>
 /// <b>Ending.</b> <see cref="Dispose"/> / <see cref="DisposeAsync"/> send everything, then set the run FINISHED with
-/// its end time; they are idempotent and never throw (delivery failures are logged). <see cref="Fail"/> ends it
-/// FAILED, <see cref="EndAsync"/> with any status. After the end, logging throws <see cref="InvalidOperationException"/>.
+/// its end time; in durable mode they wait for the server while delivery makes progress. They are idempotent and never
+/// throw; what was not delivered is said (through the logger, or on standard error without one). <see cref="Fail"/>
+/// ends it FAILED, <see cref="EndAsync"/> with any status and returns the report
+/// (<see cref="DeliveryReport.IsFullyDelivered"/>). After the end, logging throws <see cref="InvalidOperationException"/>.
 /// </para>
 /// <para>
 /// <b>Artifacts</b> are uploaded at the call, not queued: the async methods complete when the store has the file

@@ -8,7 +8,7 @@ namespace LlmTrack.Benchmarks.Faults;
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/LlmTrack.Benchmarks -- delivery-faults [--seed N] [--timeout-minutes M]</c>:
-/// 100,000 metric points (10 keys × 10,000 steps, 101 NaN, 100 ±∞) delivered to <see cref="FaultyMlflowServer"/> (real
+/// 100,000 metric points (10 keys × 10,000 steps, 101 NaN, 51 ±∞) delivered to <see cref="FaultyMlflowServer"/> (real
 /// MLflow 3.6 latency, 30 % of requests failing) (i) the way MLflow's Python client does it — 100 sequential log-batch
 /// calls of 1000 with its urllib3 retry policy — and (ii) by LlmTrack through its public API; then what the server
 /// holds for each, and both times.
@@ -113,7 +113,7 @@ internal static class DeliveryFaultsBenchmark
         }
     }
 
-    /// <summary>10 keys × 10,000 steps in step order; 101 NaN and 50 +∞ / 50 −∞ at fixed places.</summary>
+    /// <summary>10 keys × 10,000 steps in step order; 101 NaN and 51 ±∞ (26 +∞, 25 −∞) at fixed places.</summary>
     private static List<Metric> Data()
     {
         var points = new List<Metric>(Keys * Steps);

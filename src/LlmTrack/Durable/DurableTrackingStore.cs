@@ -608,6 +608,10 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
         Inner.GetMetricHistoryAsync(ServerIdOrThrow(runId), key, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken) =>
+        Inner.GetMetricHistoryRangeAsync(ServerIdOrThrow(runId), key, startStep, endStep, cancellationToken);
+
+    /// <inheritdoc />
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken)
     {
         if (!_runs.TryGetValue(runId, out var run))

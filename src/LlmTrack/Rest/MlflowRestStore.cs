@@ -20,11 +20,26 @@ internal sealed class MlflowRestStore : ITrackingStore
     /// <summary>How often a log-batch is reconciled with the stored history before giving up.</summary>
     internal const int MaxReconcileRounds = 3;
 
+    /// <summary>
+    /// The <c>max_results</c> sent to <c>metrics/get-history-bulk-interval</c> (the server's largest) and the widest range
+    /// asked in one call: the server samples a range only when it holds more distinct steps than <c>max_results</c>, which a
+    /// range this wide cannot.
+    /// </summary>
+    internal const int BulkIntervalMaxResults = 2500;
+
+    /// <summary>
+    /// The most points the server returns for one run from <c>metrics/get-history-bulk-interval</c> (its
+    /// <c>MAX_RESULTS_GET_METRIC_HISTORY</c> row limit over all points at the chosen steps); an answer this long may be cut.
+    /// </summary>
+    internal const int BulkIntervalMaxPoints = 25000;
+
     private const string Api = "api/2.0/mlflow/";
 
     private readonly MlflowHttpTransport _transport;
     private readonly Func<string, IArtifactRepository?>? _otherArtifactRepositories;
     private readonly IDisposable? _ownedResource;
+    private readonly ILogger? _logger;
+    private volatile bool _noBulkInterval;
 
     /// <summary>Creates a store over <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">The <c>"LlmTrack.Mlflow"</c> client of <see cref="IHttpClientFactory"/> (see <see cref="MlflowHttpClient"/>).</param>
@@ -58,6 +73,7 @@ internal sealed class MlflowRestStore : ITrackingStore
         _transport = new MlflowHttpTransport(httpClient, baseAddress, options, timeProvider, logger, counters, onRetry, random);
         _otherArtifactRepositories = otherArtifactRepositories;
         _ownedResource = ownedResource;
+        _logger = logger;
     }
 
     /// <summary>Creates a store with a client from <paramref name="factory"/>.</summary>
@@ -102,6 +118,12 @@ internal sealed class MlflowRestStore : ITrackingStore
     public Uri BaseAddress => _transport.BaseAddress;
 
     internal MlflowHttpTransport Transport => _transport;
+
+    /// <summary>
+    /// Whether the server lacks <c>metrics/get-history-bulk-interval</c> (it answered 404/405 for the route), so that
+    /// range reads use the full <c>metrics/get-history</c>.
+    /// </summary>
+    internal bool BulkIntervalUnsupported => _noBulkInterval;
 
     /// <inheritdoc />
     public async Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken)
@@ -291,11 +313,13 @@ internal sealed class MlflowRestStore : ITrackingStore
     /// <remarks>
     /// <para>Exactly once, although a request can be committed by the server while its response is
     /// lost. Once an attempt has failed ambiguously (timeout or connection loss after sending, or a 5xx),
-    /// every further attempt first fetches the history of the batch's metric keys and leaves out the
-    /// points already stored (NaN equals NaN; ±∞ equals the ±1.7976931348623157e308 the SQL store keeps).
+    /// every further attempt first reads the stored points at the batch's steps (<see cref="MetricReconciler"/>:
+    /// per key, only windows around the batch's steps, so the cost follows the batch, not the run's history) and
+    /// leaves out the points already stored (<see cref="MetricPointKey"/>: NaN equals NaN; ±∞ equals the
+    /// ±1.7976931348623157e308 the SQL store keeps; −0 equals 0).
     /// Params and tags are always resent: the server accepts the same values again.</para>
     /// <para>If a later attempt still gets a unique-constraint error (SQLAlchemy <c>IntegrityError</c>,
-    /// e.g. a NaN point the first attempt committed concurrently), the history is fetched again: when every
+    /// e.g. a NaN point the first attempt committed concurrently), the batch's steps are read again: when every
     /// point is stored the batch succeeded; otherwise only the missing points (with params and tags) are sent.</para>
     /// </remarks>
     public async Task LogBatchAsync(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
@@ -435,6 +459,139 @@ internal sealed class MlflowRestStore : ITrackingStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// <para>Reads <c>GET metrics/get-history-bulk-interval?run_ids=&amp;metric_key=&amp;start_step=&amp;end_step=&amp;max_results=2500</c>,
+    /// one run per call, in windows of at most <see cref="BulkIntervalMaxResults"/> steps. MLflow samples the distinct steps of
+    /// a range when it holds more than <c>max_results</c> of them (and returns every point at each chosen step, up to
+    /// <see cref="BulkIntervalMaxPoints"/> points), so a window that narrow is returned whole; an answer of
+    /// <see cref="BulkIntervalMaxPoints"/> points may be cut and its window is read again in halves.</para>
+    /// <para>A server without the route (404 without MLflow's JSON <c>RESOURCE_DOES_NOT_EXIST</c> error, e.g. its HTML "not
+    /// found" page, or 405: an older MLflow) is
+    /// remembered, and ranges are then read from the full <c>metrics/get-history</c>.</para>
+    /// </remarks>
+    public async Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(endStep, startStep);
+        var points = await ReadRangeAsync(runId, key, startStep, endStep, cancellationToken).ConfigureAwait(false);
+        if (points is not null)
+        {
+            return points;
+        }
+
+        var history = await GetMetricHistoryAsync(runId, key, cancellationToken).ConfigureAwait(false);
+        return [.. history.Where(m => m.Step >= startStep && m.Step <= endStep)];
+    }
+
+    /// <summary>
+    /// Every stored point of <paramref name="key"/> in [<paramref name="startStep"/>, <paramref name="endStep"/>] through the
+    /// bulk-interval route, or <see langword="null"/> when it cannot tell (no such route, or more than
+    /// <see cref="BulkIntervalMaxPoints"/> points at a single step) and the full history must be read instead.
+    /// </summary>
+    private async Task<List<Metric>?> ReadRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
+    {
+        var windows = new List<StepWindow>();
+        for (var start = startStep; ; start += BulkIntervalMaxResults)
+        {
+            var end = MetricReconciler.Distance(start, endStep) < BulkIntervalMaxResults ? endStep : start + (BulkIntervalMaxResults - 1);
+            windows.Add(new StepWindow(start, end));
+            if (end == endStep)
+            {
+                break;
+            }
+        }
+
+        // Read in step order; a window that may have been cut is replaced by its halves.
+        var ordered = new Stack<StepWindow>(Enumerable.Reverse(windows));
+        var result = new List<Metric>();
+        while (ordered.Count > 0)
+        {
+            if (_noBulkInterval)
+            {
+                return null;
+            }
+
+            var window = ordered.Pop();
+            var part = await GetBulkIntervalAsync(runId, key, window, cancellationToken).ConfigureAwait(false);
+            if (part is null)
+            {
+                return null;
+            }
+
+            if (part.Count >= BulkIntervalMaxPoints)
+            {
+                // Possibly cut at the server's row limit: read the two halves instead (a single step cannot be split).
+                if (window.Start == window.End)
+                {
+                    return null;
+                }
+
+                var middle = window.Start + (long)(MetricReconciler.Distance(window.Start, window.End) / 2);
+                ordered.Push(new StepWindow(middle + 1, window.End));
+                ordered.Push(new StepWindow(window.Start, middle));
+                continue;
+            }
+
+            foreach (var point in part)
+            {
+                if (point.Step >= window.Start && point.Step <= window.End)
+                {
+                    result.Add(point);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>One <c>get-history-bulk-interval</c> call; <see langword="null"/> (remembered) when the server has no such route.</summary>
+    private async Task<IReadOnlyList<Metric>?> GetBulkIntervalAsync(string runId, string key, StepWindow window, CancellationToken cancellationToken)
+    {
+        var uri = _transport.Resolve(Api + "metrics/get-history-bulk-interval?run_ids=" + Uri.EscapeDataString(runId)
+            + "&metric_key=" + Uri.EscapeDataString(key)
+            + "&start_step=" + window.Start.ToString(CultureInfo.InvariantCulture)
+            + "&end_step=" + window.End.ToString(CultureInfo.InvariantCulture)
+            + "&max_results=" + BulkIntervalMaxResults.ToString(CultureInfo.InvariantCulture));
+        using var response = await _transport.SendAsync(HttpMethod.Get, uri, null, HttpCompletionOption.ResponseContentRead, null, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await MlflowErrorMapper.ReadAsync(response, "GET", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status == 405 || (status == 404 && error is not { HasMlflowErrorBody: true, Exception.ErrorCode: MlflowErrorCode.ResourceDoesNotExist }))
+            {
+                if (!_noBulkInterval)
+                {
+                    _noBulkInterval = true;
+                    if (_logger?.IsEnabled(LogLevel.Information) == true)
+                    {
+                        _logger.LogInformation("The MLflow server at {BaseAddress} has no metrics/get-history-bulk-interval (HTTP {Status}); metric ranges are read from the full history.", BaseAddress, status);
+                    }
+                }
+
+                return null;
+            }
+
+            _transport.Counters.AddFailure();
+            throw error.Exception;
+        }
+
+        var body = await MlflowHttpTransport.ReadJsonAsync(response, MlflowJsonContext.Default.GetMetricHistoryResponse, "GET", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
+        if (body.Metrics is not { Count: > 0 } metrics)
+        {
+            return [];
+        }
+
+        var points = new Metric[metrics.Count];
+        for (var i = 0; i < points.Length; i++)
+        {
+            points[i] = WireMapping.ToModel(metrics[i], key);
+        }
+
+        return points;
+    }
+
+    /// <inheritdoc />
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(datasets);
@@ -467,29 +624,32 @@ internal sealed class MlflowRestStore : ITrackingStore
         || exception.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase)
         || exception.Message.Contains("Duplicate entry", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The points of <paramref name="metrics"/> that the run's stored history does not contain.</summary>
-    internal async Task<IReadOnlyList<Metric>> FindUnstoredAsync(string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
+    /// <summary>
+    /// The points of <paramref name="metrics"/> that the run does not hold, reading only the batch's step windows
+    /// (<see cref="MetricReconciler"/>); once the server is known to lack the range route, one full history per key.
+    /// </summary>
+    internal Task<IReadOnlyList<Metric>> FindUnstoredAsync(string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
     {
-        var stored = new Dictionary<string, HashSet<StoredPoint>>(StringComparer.Ordinal);
-        foreach (var metric in metrics)
+        ArgumentNullException.ThrowIfNull(runId);
+        return MetricReconciler.FindUnstoredAsync(metrics, (key, windows, token) => ReadWindowsAsync(runId, key, windows, token), cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<Metric>> ReadWindowsAsync(string runId, string key, IReadOnlyList<StepWindow> windows, CancellationToken cancellationToken)
+    {
+        var points = new List<Metric>();
+        foreach (var window in windows)
         {
-            if (!stored.ContainsKey(metric.Key))
+            var part = _noBulkInterval ? null : await ReadRangeAsync(runId, key, window.Start, window.End, cancellationToken).ConfigureAwait(false);
+            if (part is null)
             {
-                var history = await GetMetricHistoryAsync(runId, metric.Key, cancellationToken).ConfigureAwait(false);
-                stored[metric.Key] = [.. history.Select(StoredPoint.Of)];
+                // No range route (or a step too crowded to read by range): the key's full history covers every window.
+                return await GetMetricHistoryAsync(runId, key, cancellationToken).ConfigureAwait(false);
             }
+
+            points.AddRange(part);
         }
 
-        var missing = new List<Metric>();
-        foreach (var metric in metrics)
-        {
-            if (!stored[metric.Key].Contains(StoredPoint.Of(metric)))
-            {
-                missing.Add(metric);
-            }
-        }
-
-        return missing;
+        return points;
     }
 
     private static byte[] SerializeBatch(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags) =>
@@ -517,33 +677,4 @@ internal sealed class MlflowRestStore : ITrackingStore
 
     private static MlflowException MissingField(string field) =>
         new(MlflowErrorCode.InternalError, $"The MLflow server's response has no '{field}'.");
-
-    /// <summary>A metric point as stored: step, timestamp and value, with NaN equal to NaN and ±∞ equal to the clamped ±max double.</summary>
-    private readonly record struct StoredPoint(long Step, long Timestamp, long ValueBits)
-    {
-        public static StoredPoint Of(Metric metric) => new(metric.Step, metric.Timestamp, Normalize(metric.Value));
-
-        private static long Normalize(double value)
-        {
-            if (double.IsNaN(value))
-            {
-                return BitConverter.DoubleToInt64Bits(double.NaN);
-            }
-
-            if (double.IsPositiveInfinity(value))
-            {
-                value = double.MaxValue;
-            }
-            else if (double.IsNegativeInfinity(value))
-            {
-                value = double.MinValue;
-            }
-            else if (value == 0)
-            {
-                value = 0; // -0.0 and 0.0 are the same stored value
-            }
-
-            return BitConverter.DoubleToInt64Bits(value);
-        }
-    }
 }

@@ -60,6 +60,23 @@ internal interface ITrackingStore : IDisposable
     /// <summary>The full history of one metric of a run (all pages).</summary>
     Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every stored point of one metric of a run whose step lies in [<paramref name="startStep"/>, <paramref name="endStep"/>]
+    /// (several points at one step all come back), never a sample. Reads in proportion to the range, not to the run's
+    /// whole history, where the store can (the default reads the full history and filters it).
+    /// </summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="key">The metric key.</param>
+    /// <param name="startStep">The first step of the range (inclusive).</param>
+    /// <param name="endStep">The last step of the range (inclusive); not below <paramref name="startStep"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    async Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(endStep, startStep);
+        var history = await GetMetricHistoryAsync(runId, key, cancellationToken).ConfigureAwait(false);
+        return [.. history.Where(m => m.Step >= startStep && m.Step <= endStep)];
+    }
+
     /// <summary>Logs data set inputs of a run (<c>runs/log-inputs</c>).</summary>
     Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken);
 

@@ -341,6 +341,18 @@ internal sealed class InMemoryTrackingStore : ITrackingStore
         }
     }
 
+    /// <summary>The step ranges read through <see cref="GetMetricHistoryRangeAsync"/>, in order.</summary>
+    public List<(string RunId, string Key, long StartStep, long EndStep)> RangeReads { get; } = [];
+
+    public Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            RangeReads.Add((runId, key, startStep, endStep));
+            return Task.FromResult<IReadOnlyList<Metric>>(Find(runId).History.Where(m => m.Key == key && m.Step >= startStep && m.Step <= endStep).ToList());
+        }
+    }
+
     public List<(string RunId, DatasetInput Input)> Inputs { get; } = [];
 
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken)

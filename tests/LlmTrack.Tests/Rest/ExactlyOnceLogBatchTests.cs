@@ -26,6 +26,14 @@ public sealed class ExactlyOnceLogBatchTests
         return $$"""{"metrics":[{{metrics}}]}""";
     }
 
+    /// <summary>A <c>get-history-bulk-interval</c> answer in MLflow's shape (<c>run_id</c> on every point, NaN as "NaN").</summary>
+    private static string Interval(params (double Value, long Step)[] points)
+    {
+        var metrics = string.Join(',', points.Select(p =>
+            $$"""{"key":"nan2","value":{{(double.IsNaN(p.Value) ? "\"NaN\"" : p.Value.ToString("R", CultureInfo.InvariantCulture))}},"timestamp":{{Ts}},"step":{{p.Step}},"run_id":"{{RunId}}"}"""));
+        return $$"""{"metrics":[{{metrics}}]}""";
+    }
+
     [Fact]
     public void RecordedIntegrityError_IsRecognised()
     {
@@ -38,22 +46,23 @@ public sealed class ExactlyOnceLogBatchTests
     [Fact]
     public async Task LostResponse_ThenRecordedIntegrityError_ReconcilesToSuccess()
     {
-        // 1st log-batch: committed by the server, response lost. History read before the resend does not
+        // 1st log-batch: committed by the server, response lost. The range read before the resend does not
         // show the points yet (commit still in flight); the resend hits the recorded IntegrityError; the
-        // history then shows both points, so the batch has been stored exactly once.
+        // range then shows both points, so the batch has been stored exactly once.
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
         var server = mlflow.Server;
         server.Given(mlflow.Post("runs/log-batch")).InScenario("s").WillSetStateTo("committed").RespondWith(Response.Create().WithBody("{}"));
-        server.Given(mlflow.Get("metrics/get-history")).InScenario("s").WhenStateIs("committed").WillSetStateTo("raced").RespondWith(Response.Create().WithBody("{}"));
+        server.Given(mlflow.Get("metrics/get-history-bulk-interval")).InScenario("s").WhenStateIs("committed").WillSetStateTo("raced").RespondWith(Response.Create().WithBody("{}"));
         server.Given(mlflow.Post("runs/log-batch")).InScenario("s").WhenStateIs("raced").WillSetStateTo("visible")
             .RespondWith(Response.Create().WithStatusCode(400).WithBody(IntegrityErrorBody));
-        server.Given(mlflow.Get("metrics/get-history")).InScenario("s").WhenStateIs("visible").RespondWith(Response.Create().WithBody(History((double.NaN, 0), (1.5, 1))));
+        server.Given(mlflow.Get("metrics/get-history-bulk-interval")).InScenario("s").WhenStateIs("visible").RespondWith(Response.Create().WithBody(Interval((double.NaN, 0), (1.5, 1))));
 
         await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0), new Metric("nan2", 1.5, Ts, 1)], [], [], CancellationToken.None);
 
         Assert.Equal(2, mlflow.Requests("runs/log-batch").Count);
-        Assert.Equal(2, mlflow.Requests("metrics/get-history").Count);
+        Assert.Equal(2, mlflow.Requests("metrics/get-history-bulk-interval").Count);
+        Assert.Empty(mlflow.Requests("metrics/get-history"));
         Assert.Equal(1, mlflow.Counters.ReconciledBatches);
         Assert.Equal(0, mlflow.Counters.Failures);
     }
@@ -64,13 +73,19 @@ public sealed class ExactlyOnceLogBatchTests
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
         mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
-        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, History((double.NaN, 0), (1.5, 1)));
+        mlflow.Respond(mlflow.Get("metrics/get-history-bulk-interval"), 200, Interval((double.NaN, 0), (1.5, 1)));
 
         await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0), new Metric("nan2", 1.5, Ts, 1)], [], [], CancellationToken.None);
 
         Assert.Single(mlflow.Requests("runs/log-batch"));
-        var history = Assert.Single(mlflow.Requests("metrics/get-history"));
-        Assert.Equal("25000", history.RequestMessage.Query!["max_results"].Single());
+        var range = Assert.Single(mlflow.Requests("metrics/get-history-bulk-interval"));
+        var query = range.RequestMessage.Query!;
+        Assert.Equal(RunId, query["run_ids"].Single());
+        Assert.Equal("nan2", query["metric_key"].Single());
+        Assert.Equal("0", query["start_step"].Single());
+        Assert.Equal("1", query["end_step"].Single());
+        Assert.Equal("2500", query["max_results"].Single());
+        Assert.Empty(mlflow.Requests("metrics/get-history"));
     }
 
     [Fact]
@@ -80,7 +95,7 @@ public sealed class ExactlyOnceLogBatchTests
         using var mlflow = new MlflowServerFixture(faults: faults);
         mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
         // Only the NaN point is visible: the finite one is still missing and must be resent.
-        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, History((double.NaN, 0)));
+        mlflow.Respond(mlflow.Get("metrics/get-history-bulk-interval"), 200, Interval((double.NaN, 0)));
 
         await mlflow.Store.LogBatchAsync(
             RunId,
@@ -104,12 +119,13 @@ public sealed class ExactlyOnceLogBatchTests
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.HangAfterSend : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(o => o.Http.AttemptTimeout = TimeSpan.FromSeconds(30), faults, time);
         mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
-        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, History((double.NaN, 0)));
+        mlflow.Respond(mlflow.Get("metrics/get-history-bulk-interval"), 200, Interval((double.NaN, 0)));
 
         await mlflow.RunWhileHangingAsync(mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.NaN, Ts, 0)], [], [], CancellationToken.None), TimeSpan.FromSeconds(1));
 
         Assert.Single(mlflow.Requests("runs/log-batch"));
-        Assert.Single(mlflow.Requests("metrics/get-history"));
+        Assert.Single(mlflow.Requests("metrics/get-history-bulk-interval"));
+        Assert.Empty(mlflow.Requests("metrics/get-history"));
         Assert.IsType<Polly.Timeout.TimeoutRejectedException>(Assert.Single(mlflow.RetryQueue).Exception);
     }
 
@@ -124,6 +140,7 @@ public sealed class ExactlyOnceLogBatchTests
 
         Assert.Single(mlflow.Requests("runs/log-batch"));
         Assert.Empty(mlflow.Requests("metrics/get-history"));
+        Assert.Empty(mlflow.Requests("metrics/get-history-bulk-interval"));
         Assert.Equal(1, mlflow.Counters.Retries);
     }
 
@@ -138,6 +155,7 @@ public sealed class ExactlyOnceLogBatchTests
         Assert.Equal("BAD_REQUEST", ex.ErrorCode);
         Assert.Contains("UNIQUE constraint failed", ex.Message);
         Assert.Empty(mlflow.Requests("metrics/get-history"));
+        Assert.Empty(mlflow.Requests("metrics/get-history-bulk-interval"));
     }
 
     [Fact]
@@ -146,11 +164,12 @@ public sealed class ExactlyOnceLogBatchTests
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
         mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
-        mlflow.Respond(mlflow.Get("metrics/get-history"), 200, $$"""{"metrics":[{"key":"nan2","value":1.7976931348623157e308,"timestamp":{{Ts}},"step":0},{"key":"nan2","value":-1.7976931348623157e308,"timestamp":{{Ts}},"step":1}]}""");
+        mlflow.Respond(mlflow.Get("metrics/get-history-bulk-interval"), 200, $$"""{"metrics":[{"key":"nan2","value":1.7976931348623157e308,"timestamp":{{Ts}},"step":0,"run_id":"{{RunId}}"},{"key":"nan2","value":-1.7976931348623157e308,"timestamp":{{Ts}},"step":1,"run_id":"{{RunId}}"}]}""");
 
         await mlflow.Store.LogBatchAsync(RunId, [new Metric("nan2", double.PositiveInfinity, Ts, 0), new Metric("nan2", double.NegativeInfinity, Ts, 1)], [], [], CancellationToken.None);
 
         Assert.Single(mlflow.Requests("runs/log-batch"));
+        Assert.Empty(mlflow.Requests("metrics/get-history"));
     }
 
     [Theory]
@@ -190,6 +209,9 @@ public sealed class ExactlyOnceLogBatchTests
         }
 
         Assert.True(server.LostResponses > 0, "the scenario must lose some committed responses");
+        Assert.True(server.RangeReads.Count > 0, "reconciliation must read step ranges");
+        Assert.Equal(0, server.FullHistoryReads);
+        Assert.All(server.RangeReads, r => Assert.InRange(r.End - r.Start + 1, 1, MlflowRestStore.BulkIntervalMaxResults));
         var stored = server.Stored.Select(m => (m.Key, m.Timestamp, m.Step, Normalize(m.Value))).OrderBy(x => x.Timestamp).ToList();
         var wanted = expected.Select(m => (m.Key, m.Timestamp, m.Step, Normalize(m.Value))).OrderBy(x => x.Timestamp).ToList();
         Assert.Equal(wanted, stored);
@@ -216,19 +238,49 @@ internal sealed class FakeMlflowServer(bool fileStoreSemantics, Random random) :
 
     public int LostResponses { get; private set; }
 
+    /// <summary>How many of the next successful log-batch answers are lost after the commit (besides random faults).</summary>
+    public int LoseAnswers { get; set; }
+
+    /// <summary>How many points <c>get-history-bulk-interval</c> answers carried in all.</summary>
+    public int RangePointsServed { get; private set; }
+
+    /// <summary>Whether requests never fail (for tests of reads alone).</summary>
+    public bool NoFaults { get; init; }
+
+    /// <summary>Whether the server predates <c>get-history-bulk-interval</c> (answers its route with MLflow's 404 HTML page).</summary>
+    public bool WithoutBulkInterval { get; init; }
+
+    /// <summary>The (key, start, end) of every <c>get-history-bulk-interval</c> request that was answered.</summary>
+    public List<(string Key, long Start, long End)> RangeReads { get; } = [];
+
+    /// <summary>How many <c>get-history</c> pages were served.</summary>
+    public int FullHistoryReads { get; private set; }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var path = request.RequestUri!.AbsolutePath;
-        var roll = random.Next(100);
-        if (path.EndsWith("metrics/get-history", StringComparison.Ordinal))
+        var roll = NoFaults ? 99 : random.Next(100);
+        if (path.EndsWith("metrics/get-history", StringComparison.Ordinal) || path.EndsWith("metrics/get-history-bulk-interval", StringComparison.Ordinal))
         {
             if (roll < 10)
             {
                 return Json(HttpStatusCode.ServiceUnavailable, "{}");
             }
 
-            return GetHistory(request.RequestUri);
+            if (path.EndsWith("metrics/get-history", StringComparison.Ordinal))
+            {
+                lock (_gate)
+                {
+                    FullHistoryReads++;
+                }
+
+                return GetHistory(request.RequestUri);
+            }
+
+            return WithoutBulkInterval
+                ? Json(HttpStatusCode.NotFound, Recordings.Python("search.out", "/api/2.0/mlflow/metrics/get-history-bulk params").ResponseBody)
+                : GetHistoryBulkInterval(request.RequestUri);
         }
 
         var body = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!;
@@ -243,7 +295,7 @@ internal sealed class FakeMlflowServer(bool fileStoreSemantics, Random random) :
         }
 
         var result = LogBatch(body);
-        if (roll < 45 && result.IsSuccessStatusCode)
+        if (result.IsSuccessStatusCode && (roll < 45 || TakeLoss()))
         {
             LostResponses++;
             throw new HttpRequestException(HttpRequestError.ResponseEnded, "response lost (simulated)", new IOException("reset"));
@@ -319,6 +371,83 @@ internal sealed class FakeMlflowServer(bool fileStoreSemantics, Random random) :
             $$"""{"key":"{{m.Key}}","value":{{(double.IsNaN(m.Value) ? "\"NaN\"" : m.Value.ToString("R", CultureInfo.InvariantCulture))}},"timestamp":{{m.Timestamp}},"step":{{m.Step}}}""");
         var next = offset + max < points.Count ? $",\"next_page_token\":\"{Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + max).ToString(CultureInfo.InvariantCulture)))}\"" : "";
         return Json(HttpStatusCode.OK, $$"""{"metrics":[{{string.Join(',', page)}}]{{next}}}""");
+    }
+
+    /// <summary>
+    /// MLflow 3.6's handler (mlflow/server/handlers.py, sqlalchemy store): the distinct steps of the key in the range, sampled
+    /// to about max_results of them (with its quirk: indexes past the range's count are dropped) plus the first and last
+    /// steps, then every point at those steps ordered by step, timestamp and value, at most 25000 points.
+    /// </summary>
+    private HttpResponseMessage GetHistoryBulkInterval(Uri uri)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        var key = query["metric_key"]!;
+        var runIds = query.GetValues("run_ids") ?? throw new InvalidOperationException("run_ids missing");
+        Assert.Single(runIds);
+        var max = int.Parse(query["max_results"] ?? "2500", CultureInfo.InvariantCulture);
+        Assert.InRange(max, 1, 2500);
+        var start = long.Parse(query["start_step"]!, CultureInfo.InvariantCulture);
+        var end = long.Parse(query["end_step"]!, CultureInfo.InvariantCulture);
+        Assert.True(start <= end);
+        List<Metric> points;
+        lock (_gate)
+        {
+            RangeReads.Add((key, start, end));
+            points = Stored.Where(m => m.Key == key).ToList();
+        }
+
+        var allSteps = points.Select(m => m.Step).Distinct().Order().ToList();
+        var inRange = allSteps.Where(s => s >= start && s <= end).ToList();
+        HashSet<long> chosen;
+        if (inRange.Count <= max)
+        {
+            chosen = [.. inRange];
+        }
+        else
+        {
+            var startIndex = allSteps.IndexOf(inRange[0]);
+            var interval = inRange.Count / (double)max;
+            chosen = [];
+            for (var i = 0; i < max; i++)
+            {
+                var index = startIndex + (int)(i * interval);
+                if (index < inRange.Count)
+                {
+                    chosen.Add(allSteps[index]);
+                }
+            }
+
+            chosen.Add(inRange[^1]);
+        }
+
+        // The run's first and last steps are always added when they are in range.
+        foreach (var edge in allSteps.Count == 0 ? [] : new[] { allSteps[0], allSteps[^1] })
+        {
+            if (edge >= start && edge <= end)
+            {
+                chosen.Add(edge);
+            }
+        }
+
+        var answer = points.Where(m => chosen.Contains(m.Step)).OrderBy(m => m.Step).ThenBy(m => m.Timestamp).ThenBy(m => m.Value).Take(25000).Select(m =>
+            $$"""{"key":"{{m.Key}}","value":{{(double.IsNaN(m.Value) ? "\"NaN\"" : m.Value.ToString("R", CultureInfo.InvariantCulture))}},"timestamp":{{m.Timestamp}},"step":{{m.Step}},"run_id":"{{runIds[0]}}"}""").ToList();
+        lock (_gate)
+        {
+            RangePointsServed += answer.Count;
+        }
+
+        return Json(HttpStatusCode.OK, answer.Count == 0 ? "{}" : $$"""{"metrics":[{{string.Join(',', answer)}}]}""");
+    }
+
+    private bool TakeLoss()
+    {
+        if (LoseAnswers <= 0)
+        {
+            return false;
+        }
+
+        LoseAnswers--;
+        return true;
     }
 
     private static double Parse(string text) => text switch

@@ -111,6 +111,40 @@ internal static partial class Recordings
         throw new InvalidOperationException($"No {method} request with '{marker}' in wire.out.");
     }
 
+    /// <summary>
+    /// The <paramref name="occurrence"/>-th exchange of a Python-client transcript (search.out format: <c>&gt;&gt;&gt; METHOD URL
+    /// params={…}</c>, the request body line, then <c>&lt;&lt;&lt; STATUS [content type] body</c>, or <c>&lt;text N bytes&gt;</c>
+    /// followed by <c>    | </c> lines) whose request line contains <paramref name="marker"/>.
+    /// </summary>
+    public static RecordedExchange Python(string file, string marker, int occurrence = 0)
+    {
+        var lines = ReadAll(file).Split('\n');
+        var seen = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].StartsWith(">>> ", StringComparison.Ordinal) || !lines[i].Contains(marker, StringComparison.Ordinal) || seen++ != occurrence)
+            {
+                continue;
+            }
+
+            var requestBody = lines[i + 1].Trim();
+            var answer = PythonAnswer().Match(lines[i + 2]);
+            var status = int.Parse(answer.Groups[1].Value);
+            var body = answer.Groups[2].Value;
+            if (body.StartsWith("<text ", StringComparison.Ordinal))
+            {
+                body = string.Join('\n', lines.Skip(i + 3).TakeWhile(l => l.StartsWith("    |", StringComparison.Ordinal)).Select(l => l.Length > 6 ? l[6..] : ""));
+            }
+
+            return new RecordedExchange(lines[i], requestBody == "None" ? null : requestBody, status, body);
+        }
+
+        throw new InvalidOperationException($"No exchange with '{marker}' in {file}.");
+    }
+
+    [GeneratedRegex(@"^<<< (\d{3}) \[[^\]]*\] (.*)$")]
+    private static partial Regex PythonAnswer();
+
     private static string? RequestBodyOf(string command)
     {
         var start = command.IndexOf("-d '", StringComparison.Ordinal);

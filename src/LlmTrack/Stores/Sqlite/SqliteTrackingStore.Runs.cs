@@ -145,6 +145,30 @@ internal sealed partial class SqliteTrackingStore
         }, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(endStep, startStep);
+        return ExecuteAsync<IReadOnlyList<Metric>>(write: false, transaction =>
+        {
+            using var command = Command(
+                transaction,
+                "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = $id AND \"key\" = $key AND step BETWEEN $start AND $end ORDER BY step, timestamp, value");
+            command.Parameters.AddWithValue("$id", runId);
+            command.Parameters.AddWithValue("$key", key);
+            command.Parameters.AddWithValue("$start", startStep);
+            command.Parameters.AddWithValue("$end", endStep);
+            var points = new List<Metric>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                points.Add(new Metric(key, ReadMetricValue(reader, 0, 3), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+
+            return points;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken) =>
         ExecuteAsync(write: true, transaction =>
         {

@@ -298,34 +298,9 @@ internal sealed class JournalShipper
             _run.Journal.DeadLetters.Path);
     }
 
-    private async Task<IReadOnlyList<Metric>> FindUnstoredAsync(string serverRunId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
-    {
-        if (Inner is Rest.MlflowRestStore rest)
-        {
-            return await rest.FindUnstoredAsync(serverRunId, metrics, cancellationToken).ConfigureAwait(false);
-        }
-
-        var stored = new Dictionary<string, HashSet<(long, long, long)>>(StringComparer.Ordinal);
-        var missing = new List<Metric>();
-        foreach (var metric in metrics)
-        {
-            if (!stored.TryGetValue(metric.Key, out var points))
-            {
-                var history = await Inner.GetMetricHistoryAsync(serverRunId, metric.Key, cancellationToken).ConfigureAwait(false);
-                stored[metric.Key] = points = [.. history.Select(Point)];
-            }
-
-            if (!points.Contains(Point(metric)))
-            {
-                missing.Add(metric);
-            }
-        }
-
-        return missing;
-
-        static (long, long, long) Point(Metric m) =>
-            (m.Step, m.Timestamp, double.IsNaN(m.Value) ? long.MinValue : BitConverter.DoubleToInt64Bits(m.Value));
-    }
+    // Reads only the batch's step ranges from the store (any ITrackingStore), with the one metric-point identity.
+    private Task<IReadOnlyList<Metric>> FindUnstoredAsync(string serverRunId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken) =>
+        MetricReconciler.FindUnstoredAsync(Inner, serverRunId, metrics, cancellationToken);
 
     private static IReadOnlyList<T> Slice<T>(IReadOnlyList<T> items, int start, int count)
     {

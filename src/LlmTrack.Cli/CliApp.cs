@@ -14,20 +14,28 @@ internal static class CliApp
     /// <summary>Exit code of a bad command line: unknown command or option, missing argument, unknown option value.</summary>
     public const int UsageError = 2;
 
+    /// <summary>
+    /// Exit code of <c>sync</c> when not everything was delivered: runs that failed to copy, journals left on disk (server
+    /// not answering, no server recorded, held by a running process), an interrupted copy. Running the same command again
+    /// resumes.
+    /// </summary>
+    public const int Incomplete = 3;
+
     /// <summary>Parses <paramref name="args"/>, runs the command and returns its exit code.</summary>
     /// <param name="args">The command-line arguments (without the program name).</param>
     /// <param name="stdout">Where results go.</param>
     /// <param name="stderr">Where errors and warnings go.</param>
     /// <param name="stdin">Where a hypothesis given as <c>-</c> (or no <c>-i</c>) is read from; null for <see cref="Console.In"/>.</param>
+    /// <param name="environment">Reads environment variables (<c>MLFLOW_TRACKING_*</c>, <c>LLMTRACK_JOURNAL_DIR</c>); null for the process environment.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>0 on success, 1 on bad input, 2 on a bad command line.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null, CancellationToken cancellationToken = default)
+    /// <returns>0 on success, 1 on bad input, 2 on a bad command line, 3 when a sync left something undelivered.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null, Func<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
-        RootCommand root = CliCommands.CreateRoot(new CliContext(stdin ?? Console.In));
+        RootCommand root = CliCommands.CreateRoot(new CliContext(stdin ?? Console.In, environment ?? Environment.GetEnvironmentVariable));
         ParseResult parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {

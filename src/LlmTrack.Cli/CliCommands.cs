@@ -13,7 +13,7 @@ internal static class CliCommands
     public static RootCommand CreateRoot(CliContext context) => new("llmtrack: track and evaluate language models.")
     {
         ScoreCommand.Create(context),
-        SyncCommand.Create(),
-        JournalCommands.CreateStatus(),
+        SyncCommand.Create(context),
+        JournalCommands.CreateStatus(context),
     };
 }

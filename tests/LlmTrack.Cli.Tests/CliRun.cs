@@ -8,11 +8,17 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
     public static Task<CliRun> RunAsync(params string[] args) => RunWithStdinAsync("", args);
 
-    public static async Task<CliRun> RunWithStdinAsync(string stdin, params string[] args)
+    public static Task<CliRun> RunWithStdinAsync(string stdin, params string[] args) => RunCoreAsync(stdin, null, args);
+
+    /// <summary>Runs with exactly these environment variables (the process's are not seen).</summary>
+    public static Task<CliRun> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunCoreAsync("", name => environment.TryGetValue(name, out var value) ? value : null, args);
+
+    private static async Task<CliRun> RunCoreAsync(string stdin, Func<string, string?>? environment, string[] args)
     {
         var stdout = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var stderr = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        int exit = await CliApp.RunAsync(args, stdout, stderr, new StringReader(stdin));
+        int exit = await CliApp.RunAsync(args, stdout, stderr, new StringReader(stdin), environment);
         return new CliRun(exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -1,21 +1,27 @@
 using System.CommandLine;
 using System.Globalization;
-using LlmTrack.Durable;
 
 namespace LlmTrack.Cli.Sync;
 
 /// <summary>
 /// <c>llmtrack sync</c> (without <c>--from</c>/<c>--to</c>) and <c>llmtrack status</c>: deliver and show the durable
-/// journals this machine keeps for a tracking server.
+/// journals this machine keeps, for one tracking server (<c>--tracking-uri</c> or <c>MLFLOW_TRACKING_URI</c>) or, without
+/// one, for every server folder under the journal root (each delivered to the server its <c>server.json</c> records).
 /// </summary>
 internal static class JournalCommands
 {
+    private const string JournalDirEnvironmentVariable = "LLMTRACK_JOURNAL_DIR";
+
+    /// <summary><c>--journal-dir</c>: where the journals are (default <c>LLMTRACK_JOURNAL_DIR</c>, else the per-user data folder).</summary>
+    public static Option<string> JournalDirectoryOption { get; } = new("--journal-dir") { Description = "The journal root (default LLMTRACK_JOURNAL_DIR, else the per-user data folder)." };
+
     /// <summary>Builds <c>status</c>.</summary>
+    /// <param name="context">The environment to read.</param>
     /// <returns>The command.</returns>
-    public static Command CreateStatus()
+    public static Command CreateStatus(CliContext context)
     {
-        var trackingUri = new Option<string>("--tracking-uri") { Description = "The tracking server (default MLFLOW_TRACKING_URI)." };
-        var command = new Command("status", "Show what waits in the durable journals for the tracking server: pending items, runs waiting for the server, dead letters.")
+        var trackingUri = new Option<string>("--tracking-uri") { Description = "The tracking server (default MLFLOW_TRACKING_URI; without either: every server under the journal root)." };
+        var command = new Command("status", "Show what waits in the durable journals: pending items, runs waiting for the server, dead letters (of one tracking server, or of every server under the journal root).")
         {
             trackingUri, JournalDirectoryOption,
         };
@@ -25,8 +31,23 @@ internal static class JournalCommands
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
             try
             {
-                var status = JournalSync.GetStatus(Options(parseResult.GetValue(trackingUri), parseResult.GetValue(JournalDirectoryOption)));
-                WriteStatus(status, stdout);
+                var options = Options(parseResult.GetValue(trackingUri), parseResult.GetValue(JournalDirectoryOption), context);
+                var statuses = PendingJournals.GetStatus(options);
+                if (options.TrackingUri is null)
+                {
+                    var root = PendingJournals.GetJournalRoot(options);
+                    stdout.WriteLine($"Journal root: {root}");
+                    if (statuses.Count == 0)
+                    {
+                        stdout.WriteLine("No journals of any tracking server.");
+                    }
+                }
+
+                foreach (var status in statuses)
+                {
+                    WriteStatus(status, stdout);
+                }
+
                 return CliApp.Success;
             }
             catch (MlflowException e)
@@ -38,40 +59,50 @@ internal static class JournalCommands
         return command;
     }
 
-    /// <summary>Delivers every pending journal of the tracking server.</summary>
-    /// <returns>0 when nothing remains, 1 when journals stay on disk or the URI is not remote.</returns>
-    public static async Task<int> SyncJournalsAsync(string? trackingUri, string? journalDirectory, bool quiet, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Delivers every pending journal of the tracking server, or of every server under the journal root.</summary>
+    /// <returns>0 when nothing remains, 3 when journals stay on disk, 1 when the URI is not remote or the root cannot be read.</returns>
+    public static async Task<int> SyncJournalsAsync(string? trackingUri, string? journalDirectory, bool quiet, CliContext context, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
-            var options = Options(trackingUri, journalDirectory);
+            var options = Options(trackingUri, journalDirectory, context);
             var progress = quiet ? null : new SyncProgressWriter(stderr);
-            var result = await JournalSync.SyncAllAsync(options, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var result = await PendingJournals.DeliverAsync(options, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Delivered {result.Delivered} run journals; {result.Remaining} remain on disk; {result.DeadLetters} items refused by the server (dead letters)."));
-            if (result.Remaining > 0)
+            foreach (var server in result.Servers.Where(s => s.Remaining > 0))
             {
-                stderr.WriteLine("llmtrack: some journals could not be delivered now (server unreachable, or a running process holds them); run `llmtrack sync` again later, or see `llmtrack status`.");
+                var name = server.TrackingUri ?? "unknown tracking server";
+                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"llmtrack: {name} ({server.Root}): {server.Remaining} run journals left on disk: {server.Error}")).ConfigureAwait(false);
             }
 
-            return result.Remaining == 0 ? CliApp.Success : CliApp.InputError;
+            if (result.Remaining > 0)
+            {
+                await stderr.WriteLineAsync("llmtrack: some journals could not be delivered now (server not answering, no server recorded, or a running process holds them); run `llmtrack sync` again later, or see `llmtrack status`.").ConfigureAwait(false);
+            }
+
+            return result.Remaining == 0 ? CliApp.Success : CliApp.Incomplete;
         }
         catch (MlflowException e)
         {
             await stderr.WriteLineAsync($"llmtrack: error: {e.Message}").ConfigureAwait(false);
             return CliApp.InputError;
         }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("llmtrack: interrupted; what was not delivered stays on disk: run `llmtrack sync` again.").ConfigureAwait(false);
+            return CliApp.Incomplete;
+        }
     }
 
-    /// <summary><c>--journal-dir</c>: where the journals are (default <c>LLMTRACK_JOURNAL_DIR</c>, else the per-user data folder).</summary>
-    public static Option<string> JournalDirectoryOption { get; } = new("--journal-dir") { Description = "The journal folder (default LLMTRACK_JOURNAL_DIR, else the per-user data folder)." };
-
-    private static LlmTrackOptions Options(string? trackingUri, string? journalDirectory)
+    private static LlmTrackOptions Options(string? trackingUri, string? journalDirectory, CliContext context)
     {
-        var options = new LlmTrackOptions { TrackingUri = trackingUri }.ApplyEnvironment();
-        if (journalDirectory is not null)
+        var options = new LlmTrackOptions { TrackingUri = string.IsNullOrWhiteSpace(trackingUri) ? null : trackingUri }.ApplyEnvironment(context.Environment);
+        var root = journalDirectory ?? context.Environment(JournalDirEnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(root))
         {
-            options.Durability.JournalDirectory = journalDirectory;
+            options.Durability.JournalDirectory = root;
         }
 
         return options;
@@ -80,8 +111,13 @@ internal static class JournalCommands
     private static void WriteStatus(JournalStatus status, TextWriter stdout)
     {
         var c = CultureInfo.InvariantCulture;
-        stdout.WriteLine($"Tracking server: {status.TrackingUri}");
+        stdout.WriteLine($"Tracking server: {status.TrackingUri ?? "unknown (the folder has no server.json: made by an older version)"}");
         stdout.WriteLine($"Journal folder:  {status.Root}");
+        if (status.TrackingUri is null)
+        {
+            stdout.WriteLine("  deliver these journals with `llmtrack sync --tracking-uri <uri>` (the server they were logged to).");
+        }
+
         stdout.WriteLine(string.Create(c, $"{status.Runs.Count} run journals, {status.PendingRecords} records pending, {status.RunsWaitingForServer} runs waiting for the server, {status.DeadLetters} dead letters."));
         foreach (var run in status.Runs)
         {
@@ -105,7 +141,7 @@ internal static class JournalCommands
     {
         public void Report(JournalSyncProgress value) =>
             writer.WriteLine(value.Delivered
-                ? $"delivered {value.LocalRunId} → {value.ServerRunId}"
-                : $"left on disk {value.LocalRunId}: {value.Error}");
+                ? $"delivered {value.LocalRunId} → {value.ServerRunId} ({value.TrackingUri})"
+                : $"left on disk {value.LocalRunId} ({value.TrackingUri}): {value.Error}");
     }
 }

@@ -1,24 +1,25 @@
 using System.CommandLine;
 using System.Globalization;
-using LlmTrack.Sync;
 
 namespace LlmTrack.Cli.Sync;
 
 /// <summary>
 /// <c>llmtrack sync</c>: delivers the durable journals left on this machine for the tracking server
-/// (<c>--tracking-uri</c> or <c>MLFLOW_TRACKING_URI</c>); <c>llmtrack sync --from URI --to URI</c> copies one
-/// tracking store into another (e.g. the local <c>sqlite:///mlflow.db</c> to a server), idempotently — a second
-/// run creates nothing twice.
+/// (<c>--tracking-uri</c> or <c>MLFLOW_TRACKING_URI</c>; without either, for every server under the journal root);
+/// <c>llmtrack sync --from URI --to URI</c> copies one tracking store into another (e.g. the local
+/// <c>sqlite:///mlflow.db</c> to a server) directly, idempotently — a second run creates nothing twice and resumes a
+/// copy that failed.
 /// </summary>
 internal static class SyncCommand
 {
     /// <summary>Builds the <c>sync</c> command.</summary>
+    /// <param name="context">The environment to read.</param>
     /// <returns>The command.</returns>
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var from = new Option<string>("--from") { Description = "Source tracking URI, e.g. sqlite:///mlflow.db (with --to: copy a store)." };
         var to = new Option<string>("--to") { Description = "Target tracking URI, e.g. http://127.0.0.1:5000 (credentials from MLFLOW_TRACKING_* variables)." };
-        var trackingUri = new Option<string>("--tracking-uri") { Description = "Without --from/--to: the server whose pending journals to deliver (default MLFLOW_TRACKING_URI)." };
+        var trackingUri = new Option<string>("--tracking-uri") { Description = "Without --from/--to: the server whose pending journals to deliver (default MLFLOW_TRACKING_URI; without either: every server under the journal root)." };
         var experiments = new Option<string[]>("--experiment") { Description = "Copy only these experiments (by name; repeatable).", AllowMultipleArgumentsPerToken = true };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar." };
         var command = new Command("sync", "Deliver pending durable journals to the tracking server, or (with --from and --to) copy runs from one tracking store to another (params, tags, full metric histories, data sets, artifacts, status and times), idempotently.")
@@ -38,25 +39,46 @@ internal static class SyncCommand
             TextWriter stderr = parseResult.InvocationConfiguration.Error;
             if (parseResult.GetValue(from) is null)
             {
-                return await JournalCommands.SyncJournalsAsync(parseResult.GetValue(trackingUri), parseResult.GetValue(JournalCommands.JournalDirectoryOption), parseResult.GetValue(quiet), stdout, stderr, cancellationToken).ConfigureAwait(false);
+                return await JournalCommands.SyncJournalsAsync(parseResult.GetValue(trackingUri), parseResult.GetValue(JournalCommands.JournalDirectoryOption), parseResult.GetValue(quiet), context, stdout, stderr, cancellationToken).ConfigureAwait(false);
             }
 
-            var targetOptions = new LlmTrackOptions { TrackingUri = parseResult.GetValue(to) }.ApplyEnvironment();
+            var targetOptions = new LlmTrackOptions { TrackingUri = parseResult.GetValue(to) }.ApplyEnvironment(context.Environment);
             var names = parseResult.GetValue(experiments);
             var syncOptions = new SyncOptions { ExperimentNames = names is { Length: > 0 } ? names : null };
             var progress = parseResult.GetValue(quiet) ? null : new ProgressBar(stderr);
             try
             {
-                var report = await StoreCopier.CopyAsync(parseResult.GetValue(from)!, targetOptions.TrackingUri!, targetOptions, syncOptions, progress, cancellationToken).ConfigureAwait(false);
+                var report = await TrackingStoreCopy.CopyAsync(parseResult.GetValue(from)!, targetOptions, syncOptions, progress, cancellationToken).ConfigureAwait(false);
                 progress?.Complete();
                 WriteReport(report, stdout, stderr);
-                return report.Succeeded ? CliApp.Success : CliApp.InputError;
+                if (!report.Succeeded)
+                {
+                    await stderr.WriteLineAsync(ResumeHint).ConfigureAwait(false);
+                }
+
+                return report.Succeeded ? CliApp.Success : CliApp.Incomplete;
             }
-            catch (MlflowException e)
+            catch (MlflowException e) when (e.ErrorCode is MlflowErrorCode.InvalidParameterValue or MlflowErrorCode.ResourceDoesNotExist)
             {
+                // A bad URI or experiment name: nothing was copied.
                 progress?.Complete();
                 await stderr.WriteLineAsync($"llmtrack: error: {e.Message}").ConfigureAwait(false);
                 return CliApp.InputError;
+            }
+            catch (OperationCanceledException)
+            {
+                progress?.Complete();
+                await stderr.WriteLineAsync("llmtrack: error: the copy was interrupted.").ConfigureAwait(false);
+                await stderr.WriteLineAsync(ResumeHint).ConfigureAwait(false);
+                return CliApp.Incomplete;
+            }
+            catch (Exception e) when (e is MlflowException or IOException or HttpRequestException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // The copy stopped before it could report per run (e.g. the source could not be listed).
+                progress?.Complete();
+                await stderr.WriteLineAsync($"llmtrack: error: the copy stopped: {e.Message}").ConfigureAwait(false);
+                await stderr.WriteLineAsync(ResumeHint).ConfigureAwait(false);
+                return CliApp.Incomplete;
             }
         });
         return command;
@@ -79,9 +101,17 @@ internal static class SyncCommand
 
         foreach (var failure in report.Failures)
         {
-            stderr.WriteLine($"llmtrack: error: run {failure.SourceRunId} (experiment '{failure.ExperimentName}') failed: {failure.Error}");
+            var points = failure.MetricPointsMissing is { } missing ? missing.ToString(c) : "an unknown number of";
+            var copy = failure.TargetRunId is null ? "no copy on the target yet" : $"its copy {failure.TargetRunId} stays incomplete (status and end time not set)";
+            stderr.WriteLine(string.Create(c,
+                $"llmtrack: error: run {failure.SourceRunId} (experiment '{failure.ExperimentName}') was not copied completely: {failure.Error}"));
+            stderr.WriteLine(string.Create(c,
+                $"llmtrack:   missing on the target: {points} metric points, {failure.ParamsMissing} params, {failure.TagsMissing} tags; {copy}."));
         }
     }
+
+    private const string ResumeHint =
+        "llmtrack: the copy is incomplete; run the same command again to resume it (it is idempotent: what the target has is not sent or created twice).";
 
     /// <summary>A one-line text progress bar on standard error.</summary>
     private sealed class ProgressBar(TextWriter writer) : IProgress<SyncProgress>

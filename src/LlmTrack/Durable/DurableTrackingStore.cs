@@ -99,13 +99,19 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
         return Path.Combine(baseRoot, safe + "-" + hash);
     }
 
-    /// <summary>The journal settings for <paramref name="trackingUri"/>.</summary>
-    public static JournalOptions CreateJournalOptions(string trackingUri, DurabilityOptions durability, TimeProvider timeProvider, ILogger logger)
+    /// <summary>The journal settings for <paramref name="trackingUri"/>; <paramref name="recordServer"/>: also write the folder's <c>server.json</c> (<see cref="JournalServerRecord"/>).</summary>
+    public static JournalOptions CreateJournalOptions(string trackingUri, DurabilityOptions durability, TimeProvider timeProvider, ILogger logger, bool recordServer = true)
     {
         ArgumentNullException.ThrowIfNull(durability);
+        var root = ServerRoot(JournalOptions.ResolveRoot(durability.JournalDirectory), trackingUri);
+        if (recordServer)
+        {
+            JournalServerRecord.TryWrite(root, trackingUri, message => logger.LogWarning("{Message}", message));
+        }
+
         return new JournalOptions
         {
-            Root = ServerRoot(JournalOptions.ResolveRoot(durability.JournalDirectory), trackingUri),
+            Root = root,
             MaxTotalBytes = durability.DiskCapBytes,
             FlushInterval = durability.FlushToDiskInterval,
             TimeProvider = timeProvider,

@@ -18,7 +18,7 @@ namespace LlmTrack.Sync;
 internal sealed class StoreCopier
 {
     /// <summary>The run tag on the target that names the source run: <c>&lt;source store id&gt;/&lt;source run id&gt;</c>.</summary>
-    public const string SourceRunIdTag = "llmtrack.sync.sourceRunId";
+    public const string SourceRunIdTag = TrackingStoreCopy.SourceRunIdTag;
 
     private const string RunNameTag = "mlflow.runName";
     private const string ParentRunIdTag = "mlflow.parentRunId";
@@ -64,7 +64,7 @@ internal sealed class StoreCopier
     /// <summary>As <see cref="CopyAsync(string, string, LlmTrackOptions?, IProgress{SyncProgress}?, CancellationToken)"/>, with <paramref name="syncOptions"/>.</summary>
     /// <param name="fromUri">The source, e.g. <c>sqlite:///mlflow.db</c>.</param>
     /// <param name="toUri">The target, e.g. <c>https://mlflow.example</c>.</param>
-    /// <param name="targetOptions">Credentials, TLS and retry settings for the target (its tracking URI is ignored); default: MLflow's environment variables.</param>
+    /// <param name="targetOptions">Credentials, TLS and retry settings for the target (its tracking URI and durable mode are ignored: the target is written directly); default: MLflow's environment variables.</param>
     /// <param name="syncOptions">Which experiments, the source store id, where to stage artifacts.</param>
     /// <param name="progress">Receives progress after every batch, artifact and run.</param>
     /// <param name="cancellationToken">Stops the copy; a later copy resumes it.</param>
@@ -73,9 +73,9 @@ internal sealed class StoreCopier
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fromUri);
         ArgumentException.ThrowIfNullOrWhiteSpace(toUri);
-        var sourceOptions = LlmTrackOptions.FromEnvironment();
-        sourceOptions.TrackingUri = fromUri.Trim();
-        var targetStoreOptions = WithTrackingUri(targetOptions ?? LlmTrackOptions.FromEnvironment(), toUri.Trim());
+        // Neither store is durable: a journal would acknowledge writes the target never saw (and the copy reads the source).
+        var sourceOptions = LlmTrackOptionsCopy.WithTrackingUri(LlmTrackOptions.FromEnvironment(), fromUri.Trim(), durable: false);
+        var targetStoreOptions = LlmTrackOptionsCopy.WithTrackingUri(targetOptions ?? LlmTrackOptions.FromEnvironment(), toUri.Trim(), durable: false);
         using var source = TrackingStoreFactory.Create(sourceOptions, null, TimeProvider.System, NullLoggerFactory.Instance);
         using var target = TrackingStoreFactory.Create(targetStoreOptions, null, TimeProvider.System, NullLoggerFactory.Instance);
         var copier = new StoreCopier(source, target, StoreIdFromUri(fromUri), syncOptions);
@@ -122,9 +122,10 @@ internal sealed class StoreCopier
                 await FindCopiesAsync(targetExperimentId, copies, cancellationToken).ConfigureAwait(false);
                 runs.AddRange(experimentRuns.Select(run => new SourceRun(run, experiment.Name, targetExperimentId)));
             }
-            catch (MlflowException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // E.g. a deleted experiment of that name on the target: its runs fail, the other experiments are copied.
+                // E.g. a deleted experiment of that name on the target, or the target stopped answering: its runs fail,
+                // the other experiments are still tried.
                 unreachable.AddRange(experimentRuns.Select(run => (run, experiment.Name, (Exception)ex)));
             }
         }
@@ -133,7 +134,7 @@ internal sealed class StoreCopier
         tally.RunsTotal = ordered.Count + unreachable.Count;
         foreach (var (run, experimentName, error) in unreachable)
         {
-            tally.Failures.Add(new SyncFailure(run.Info.RunId, experimentName, null, error.Message, error));
+            tally.Failures.Add(await DescribeFailureAsync(run, experimentName, new RunCopy(), error, cancellationToken).ConfigureAwait(false));
             tally.RunsDone++;
         }
 
@@ -157,7 +158,7 @@ internal sealed class StoreCopier
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                tally.Failures.Add(new SyncFailure(sourceRunId, run.ExperimentName, state.TargetRunId, ex.Message, ex));
+                tally.Failures.Add(await DescribeFailureAsync(run.Snapshot, run.ExperimentName, state, ex, cancellationToken).ConfigureAwait(false));
             }
 
             tally.RunsDone++;
@@ -257,6 +258,7 @@ internal sealed class StoreCopier
 
         // The search result may omit inputs or hold truncated data on some servers; the run itself is complete.
         var source = await _source.GetRunAsync(sourceRunId, cancellationToken).ConfigureAwait(false);
+        state.Source = source;
         var tags = TranslateTags(source, targetRunIds, tally, sourceKey);
 
         RunSnapshot target;
@@ -309,6 +311,8 @@ internal sealed class StoreCopier
 
         var targetTags = ToDictionary(target.Data.Tags);
         var tagsToSend = tags.Where(t => !targetTags.TryGetValue(t.Key, out var value) || value != t.Value).ToList();
+        state.ParamsToSend = paramsToSend.Count;
+        state.TagsToSend = tagsToSend.Count;
 
         // Metrics: the full history of each key, minus the points the target already has, sent as batches fill up.
         var buffer = new LogBatchBuffer(paramsToSend, tagsToSend);
@@ -333,13 +337,14 @@ internal sealed class StoreCopier
                 else
                 {
                     tally.MetricPointsSkipped++;
+                    state.PointsPresent++;
                 }
             }
 
-            changed |= await SendBatchesAsync(buffer, final: false, targetRunId, sourceRunId, tally, cancellationToken).ConfigureAwait(false);
+            changed |= await SendBatchesAsync(buffer, final: false, targetRunId, sourceRunId, state, tally, cancellationToken).ConfigureAwait(false);
         }
 
-        changed |= await SendBatchesAsync(buffer, final: true, targetRunId, sourceRunId, tally, cancellationToken).ConfigureAwait(false);
+        changed |= await SendBatchesAsync(buffer, final: true, targetRunId, sourceRunId, state, tally, cancellationToken).ConfigureAwait(false);
 
         var presentInputs = new HashSet<string>(target.Inputs.Select(InputKey), StringComparer.Ordinal);
         var inputsToSend = source.Inputs.Where(i => presentInputs.Add(InputKey(i))).ToList();
@@ -376,12 +381,16 @@ internal sealed class StoreCopier
         }
     }
 
-    private async Task<bool> SendBatchesAsync(LogBatchBuffer buffer, bool final, string targetRunId, string sourceRunId, Tally tally, CancellationToken cancellationToken)
+    // Counted only once the target acknowledged the batch: the report never claims what the target does not hold.
+    private async Task<bool> SendBatchesAsync(LogBatchBuffer buffer, bool final, string targetRunId, string sourceRunId, RunCopy state, Tally tally, CancellationToken cancellationToken)
     {
         var sent = false;
         while (buffer.Take(final) is { } batch)
         {
             await _target.LogBatchAsync(targetRunId, batch.Metrics, batch.Params, batch.Tags, cancellationToken).ConfigureAwait(false);
+            state.PointsSent += batch.Metrics.Count;
+            state.ParamsSent += batch.Params.Count;
+            state.TagsSent += batch.Tags.Count;
             tally.MetricPointsSent += batch.Metrics.Count;
             tally.ParamsSent += batch.Params.Count;
             tally.TagsSent += batch.Tags.Count;
@@ -544,6 +553,35 @@ internal sealed class StoreCopier
         return ordered;
     }
 
+    // A failed run: what of it is not on the target (as far as this copy knows). Points are counted from the source's
+    // histories; when those cannot be read either, the count is unknown.
+    private async Task<SyncFailure> DescribeFailureAsync(RunSnapshot listed, string experimentName, RunCopy state, Exception error, CancellationToken cancellationToken)
+    {
+        var source = state.Source ?? listed;
+        long? points = null;
+        try
+        {
+            long total = 0;
+            foreach (var key in source.Data.Metrics.Select(m => m.Key).Distinct(StringComparer.Ordinal))
+            {
+                total += (await _source.GetMetricHistoryAsync(source.Info.RunId, key, cancellationToken).ConfigureAwait(false)).Count;
+            }
+
+            points = Math.Max(0, total - state.PointsSent - state.PointsPresent);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Unknown: the source failed too.
+        }
+
+        return new SyncFailure(source.Info.RunId, experimentName, state.TargetRunId, error.Message, error)
+        {
+            MetricPointsMissing = points,
+            ParamsMissing = Math.Max(0, (state.ParamsToSend ?? source.Data.Params.Count) - state.ParamsSent),
+            TagsMissing = Math.Max(0, (state.TagsToSend ?? source.Data.Tags.Count(t => t.Key is not (RunNameTag or SourceRunIdTag))) - state.TagsSent),
+        };
+    }
+
     private static string? ParentOf(SourceRun run) =>
         run.Snapshot.Data.Tags.FirstOrDefault(t => t.Key == ParentRunIdTag).Value;
 
@@ -567,37 +605,26 @@ internal sealed class StoreCopier
     private static string SanitizeStoreId(string id) =>
         id.Trim().Replace('\'', '_').Replace('"', '_').Replace('`', '_');
 
-    private static LlmTrackOptions WithTrackingUri(LlmTrackOptions options, string trackingUri)
-    {
-        var copy = new LlmTrackOptions
-        {
-            TrackingUri = trackingUri,
-            ExperimentName = options.ExperimentName,
-            ExperimentId = options.ExperimentId,
-            Token = options.Token,
-            Username = options.Username,
-            Password = options.Password,
-            TokenProvider = options.TokenProvider,
-            InsecureTls = options.InsecureTls,
-            ServerCertPath = options.ServerCertPath,
-            ClientCertPath = options.ClientCertPath,
-            Http = options.Http,
-            Batching = options.Batching,
-        };
-        foreach (var (name, value) in options.Headers)
-        {
-            copy.Headers[name] = value;
-        }
-
-        return copy;
-    }
-
     private sealed record SourceRun(RunSnapshot Snapshot, string ExperimentName, string TargetExperimentId);
 
-    // What is known of a run's copy when it fails: the target run id, once created or found.
+    // What is known of a run's copy when it fails: the target run id once created or found, and what the target acknowledged.
     private sealed class RunCopy
     {
         public string? TargetRunId { get; set; }
+
+        public RunSnapshot? Source { get; set; }
+
+        public int? ParamsToSend { get; set; }
+
+        public int? TagsToSend { get; set; }
+
+        public long PointsSent { get; set; }
+
+        public long PointsPresent { get; set; }
+
+        public int ParamsSent { get; set; }
+
+        public int TagsSent { get; set; }
     }
 
     private sealed class Tally(IProgress<SyncProgress>? progress)

@@ -1,7 +1,7 @@
-namespace LlmTrack.Sync;
+namespace LlmTrack;
 
 /// <summary>Choices for a store-to-store copy.</summary>
-internal sealed record SyncOptions
+public sealed record SyncOptions
 {
     /// <summary>
     /// Copy only experiments with these names (default: every active experiment of the source).
@@ -9,7 +9,7 @@ internal sealed record SyncOptions
     public IReadOnlyCollection<string>? ExperimentNames { get; init; }
 
     /// <summary>
-    /// The id recorded for the source store in <see cref="StoreCopier.SourceRunIdTag"/>. Default: derived from the source
+    /// The id recorded for the source store in <see cref="TrackingStoreCopy.SourceRunIdTag"/>. Default: derived from the source
     /// tracking URI (the absolute database path for <c>sqlite://</c>, the URL without credentials for HTTP). Set it to keep
     /// copies recognised after the source database was moved.
     /// </summary>

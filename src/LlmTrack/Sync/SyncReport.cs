@@ -1,9 +1,9 @@
-namespace LlmTrack.Sync;
+namespace LlmTrack;
 
 /// <summary>What a store-to-store copy did.</summary>
-internal sealed record SyncReport
+public sealed record SyncReport
 {
-    /// <summary>The id recorded in <see cref="StoreCopier.SourceRunIdTag"/> before each run id (<c>&lt;store id&gt;/&lt;run id&gt;</c>).</summary>
+    /// <summary>The id recorded in <see cref="TrackingStoreCopy.SourceRunIdTag"/> before each run id (<c>&lt;store id&gt;/&lt;run id&gt;</c>).</summary>
     public required string SourceStoreId { get; init; }
 
     /// <summary>Experiments created on the target.</summary>
@@ -60,7 +60,7 @@ internal sealed record SyncReport
     /// <summary>Runs whose copy failed; the other runs were still copied. Running the copy again resumes them.</summary>
     public IReadOnlyList<SyncFailure> Failures { get; init; } = [];
 
-    /// <summary>Whether every run was copied without failure.</summary>
+    /// <summary>Whether every run was copied without failure (otherwise running the same copy again resumes the failed runs).</summary>
     public bool Succeeded => Failures.Count == 0;
 }
 
@@ -71,12 +71,12 @@ internal sealed record SyncReport
 /// <param name="Key">The param (or other) key.</param>
 /// <param name="SourceValue">The value in the source.</param>
 /// <param name="TargetValue">The value on the target, which was kept.</param>
-internal sealed record SyncConflict(string SourceRunId, string TargetRunId, string Kind, string Key, string SourceValue, string TargetValue);
+public sealed record SyncConflict(string SourceRunId, string TargetRunId, string Kind, string Key, string SourceValue, string TargetValue);
 
 /// <summary>Something about one run that was copied differently from the source.</summary>
 /// <param name="SourceRunId">The run in the source store.</param>
 /// <param name="Message">What happened.</param>
-internal sealed record SyncNote(string SourceRunId, string Message);
+public sealed record SyncNote(string SourceRunId, string Message);
 
 /// <summary>A run whose copy failed.</summary>
 /// <param name="SourceRunId">The run in the source store.</param>
@@ -84,4 +84,18 @@ internal sealed record SyncNote(string SourceRunId, string Message);
 /// <param name="TargetRunId">The run on the target, if it had been created or found.</param>
 /// <param name="Error">The error's message.</param>
 /// <param name="Exception">The error.</param>
-internal sealed record SyncFailure(string SourceRunId, string ExperimentName, string? TargetRunId, string Error, Exception Exception);
+public sealed record SyncFailure(string SourceRunId, string ExperimentName, string? TargetRunId, string Error, Exception Exception)
+{
+    /// <summary>
+    /// Metric points of the run that the target did not acknowledge during this copy and did not have before it (an
+    /// upper bound when the copy failed before comparing with the target); <see langword="null"/> when the source could
+    /// not be read to count them.
+    /// </summary>
+    public long? MetricPointsMissing { get; init; }
+
+    /// <summary>Params of the run not written to the target (nor found there with the same value).</summary>
+    public int ParamsMissing { get; init; }
+
+    /// <summary>Tags of the run not written to the target (nor found there with the same value).</summary>
+    public int TagsMissing { get; init; }
+}

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using LlmTrack.Evaluation.Datasets;
 using LlmTrack.Evaluation.Figures;
 using LlmTrack.Evaluation.Tables;
+using LlmTrack.Model;
 using LlmTrack.Stores;
 using LlmTrack.Validation;
 
@@ -255,7 +256,7 @@ public static class RunArtifactLoggingExtensions
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentException.ThrowIfNullOrEmpty(context);
         run.ThrowIfEnded();
-        var inputTags = new List<Tag> { new("mlflow.data.context", context) };
+        var inputTags = new List<Tag> { new(MlflowTags.DatasetContext, context) };
         foreach (var tag in tags ?? [])
         {
             TrackingNames.ValidateKey(tag.Key, KeyKind.Tag);

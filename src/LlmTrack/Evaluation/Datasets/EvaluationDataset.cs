@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using LlmTrack.Model;
 
 namespace LlmTrack.Evaluation.Datasets;
 
@@ -169,7 +170,7 @@ public sealed class EvaluationDataset
     public DatasetInput ToDatasetInput(string context = "eval")
     {
         ArgumentException.ThrowIfNullOrEmpty(context);
-        return new DatasetInput(ToMlflowDataset(), [new Tag("mlflow.data.context", context)]);
+        return new DatasetInput(ToMlflowDataset(), [new Tag(MlflowTags.DatasetContext, context)]);
     }
 
     /// <summary>

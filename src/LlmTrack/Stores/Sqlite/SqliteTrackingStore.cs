@@ -19,8 +19,6 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     public const string DefaultExperimentId = "0";
 
     private const string DefaultWorkspace = "default";
-    private const string RunNameTag = "mlflow.runName";
-    private const string UserTag = "mlflow.user";
     private const int BusyTimeoutMilliseconds = 30_000;
     private const int MaxBusyAttempts = 8;
     private const int SearchMaxResultsThreshold = 50_000;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using LlmTrack.Model;
+using LlmTrack.Text;
 
 namespace LlmTrack.Evaluation.Datasets;
 

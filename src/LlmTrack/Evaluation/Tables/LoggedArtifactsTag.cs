@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LlmTrack.Model;
+using LlmTrack.Text;
 
 namespace LlmTrack.Evaluation.Tables;
 

@@ -67,7 +67,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     internal static SqliteTrackingStore Open(string trackingUri, TimeProvider timeProvider, ILogger? logger = null, string? defaultArtifactRoot = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var path = SqliteTrackingUri.GetDatabasePath(trackingUri);
+        var path = Configuration.TrackingUri.GetSqliteDatabasePath(trackingUri);
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
         var artifactRoot = defaultArtifactRoot is null ? Path.Combine(folder, "mlruns") : ResolveIfLocal(defaultArtifactRoot);

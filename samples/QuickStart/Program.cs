@@ -68,7 +68,17 @@ if (string.IsNullOrEmpty(options.TrackingUri))
     Console.WriteLine("Look at it with MLflow in this folder:  mlflow ui --backend-store-uri sqlite:///mlflow.db");
     Console.WriteLine("                                    or:  mlflow server --backend-store-uri sqlite:///mlflow.db");
 }
+else if (Uri.TryCreate(options.TrackingUri.Trim(), UriKind.Absolute, out var server) && (server.Scheme == Uri.UriSchemeHttp || server.Scheme == Uri.UriSchemeHttps))
+{
+    // The MLflow UI link, without any user:password@ part of the tracking URI.
+    var ui = new UriBuilder(server) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty };
+    Console.WriteLine($"Open {ui.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}/#/experiments/{run.ExperimentId}/runs/{run.RunId}");
+}
+else if (options.TrackingUri.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+{
+    Console.WriteLine($"Look at it with MLflow:  mlflow ui --backend-store-uri {options.TrackingUri.Trim()}");
+}
 else
 {
-    Console.WriteLine($"Open {options.TrackingUri.TrimEnd('/')}/#/experiments/{run.ExperimentId}/runs/{run.RunId}");
+    Console.WriteLine($"Tracking URI: {options.TrackingUri}");
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using LibraryJson = LlmTrack.Evaluation.PythonJson;
+using LibraryJson = LlmTrack.Text.PythonJson;
 
 namespace LlmTrack.Cli.Common;
 

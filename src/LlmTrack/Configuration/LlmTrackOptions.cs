@@ -95,7 +95,7 @@ public sealed class LlmTrackOptions
     /// <summary>Describes the options without secrets.</summary>
     /// <returns>A description in which credentials are redacted.</returns>
     public override string ToString() =>
-        $"LlmTrackOptions {{ TrackingUri = {(TrackingUri is null ? "(default)" : Stores.TrackingStoreFactory.Redact(TrackingUri))}, ExperimentName = {ExperimentName}, ExperimentId = {ExperimentId}, " +
+        $"LlmTrackOptions {{ TrackingUri = {(TrackingUri is null ? "(default)" : Configuration.TrackingUri.Redact(TrackingUri))}, ExperimentName = {ExperimentName}, ExperimentId = {ExperimentId}, " +
         $"Token = {(Token is null ? "(none)" : "***")}, Username = {Username ?? "(none)"}, Password = {(Password is null ? "(none)" : "***")}, " +
         $"InsecureTls = {InsecureTls}, Headers = [{string.Join(", ", Headers.Keys)}] }}";
 }

@@ -31,17 +31,17 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(result);
         var p = prefix ?? string.Empty;
-        run.LogMetric(p + "bleu", result.Score, step);
-        run.LogMetric(p + "bleu_bp", result.BrevityPenalty, step);
-        run.LogMetric(p + "bleu_ratio", result.Ratio, step);
+        run.LogMetric(p + EvaluationMetricKeys.Bleu.Score, result.Score, step);
+        run.LogMetric(p + EvaluationMetricKeys.Bleu.BrevityPenalty, result.BrevityPenalty, step);
+        run.LogMetric(p + EvaluationMetricKeys.Bleu.Ratio, result.Ratio, step);
         for (var i = 0; i < result.Precisions.Count; i++)
         {
-            run.LogMetric(p + "bleu_precision_" + (i + 1).ToString(CultureInfo.InvariantCulture), result.Precisions[i], step);
+            run.LogMetric(p + EvaluationMetricKeys.Bleu.PrecisionPrefix + (i + 1).ToString(CultureInfo.InvariantCulture), result.Precisions[i], step);
         }
 
-        run.LogMetric(p + "bleu_sys_len", result.SysLen, step);
-        run.LogMetric(p + "bleu_ref_len", result.RefLen, step);
-        run.SetTag(p + "bleu.signature", result.Signature);
+        run.LogMetric(p + EvaluationMetricKeys.Bleu.SysLen, result.SysLen, step);
+        run.LogMetric(p + EvaluationMetricKeys.Bleu.RefLen, result.RefLen, step);
+        run.SetTag(p + EvaluationMetricKeys.Bleu.SignatureTag, result.Signature);
     }
 
     /// <summary>Logs a chrF result: <c>chrf</c> and the tag <c>chrf.signature</c> (chrF++ included: its signature says so).</summary>
@@ -54,8 +54,8 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(result);
         var p = prefix ?? string.Empty;
-        run.LogMetric(p + "chrf", result.Score, step);
-        run.SetTag(p + "chrf.signature", result.Signature);
+        run.LogMetric(p + EvaluationMetricKeys.Chrf.Score, result.Score, step);
+        run.SetTag(p + EvaluationMetricKeys.Chrf.SignatureTag, result.Signature);
     }
 
     /// <summary>Logs a TER result: <c>ter</c>, <c>ter_num_edits</c>, <c>ter_ref_length</c> and the tag <c>ter.signature</c>.</summary>
@@ -68,10 +68,10 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(result);
         var p = prefix ?? string.Empty;
-        run.LogMetric(p + "ter", result.Score, step);
-        run.LogMetric(p + "ter_num_edits", result.NumEdits, step);
-        run.LogMetric(p + "ter_ref_length", result.RefLength, step);
-        run.SetTag(p + "ter.signature", result.Signature);
+        run.LogMetric(p + EvaluationMetricKeys.Ter.Score, result.Score, step);
+        run.LogMetric(p + EvaluationMetricKeys.Ter.NumEdits, result.NumEdits, step);
+        run.LogMetric(p + EvaluationMetricKeys.Ter.RefLength, result.RefLength, step);
+        run.SetTag(p + EvaluationMetricKeys.Ter.SignatureTag, result.Signature);
     }
 
     /// <summary>
@@ -91,8 +91,8 @@ public static class RunMetricLoggingExtensions
         {
             var mean = result.Mean(type);
             run.LogMetric(p + type.Name, mean.FMeasure, step);
-            run.LogMetric(p + type.Name + "_precision", mean.Precision, step);
-            run.LogMetric(p + type.Name + "_recall", mean.Recall, step);
+            run.LogMetric(p + type.Name + EvaluationMetricKeys.Rouge.PrecisionSuffix, mean.Precision, step);
+            run.LogMetric(p + type.Name + EvaluationMetricKeys.Rouge.RecallSuffix, mean.Recall, step);
         }
     }
 
@@ -108,8 +108,8 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(result);
         var p = prefix ?? string.Empty;
-        run.LogMetric(p + "exact_match", result.ExactMatch, step);
-        run.LogMetric(p + "f1", result.F1, step);
+        run.LogMetric(p + EvaluationMetricKeys.Squad.ExactMatch, result.ExactMatch, step);
+        run.LogMetric(p + EvaluationMetricKeys.Squad.F1, result.F1, step);
     }
 
     /// <summary>Logs SQuAD v2.0 results (percentages): <c>exact_match</c>, <c>f1</c>, and the has-answer / no-answer subsets.</summary>
@@ -122,18 +122,18 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(result);
         var p = prefix ?? string.Empty;
-        run.LogMetric(p + "exact_match", result.Exact, step);
-        run.LogMetric(p + "f1", result.F1, step);
+        run.LogMetric(p + EvaluationMetricKeys.Squad.ExactMatch, result.Exact, step);
+        run.LogMetric(p + EvaluationMetricKeys.Squad.F1, result.F1, step);
         if (result.HasAnswer is { } has)
         {
-            run.LogMetric(p + "has_ans_exact_match", has.Exact, step);
-            run.LogMetric(p + "has_ans_f1", has.F1, step);
+            run.LogMetric(p + EvaluationMetricKeys.Squad.HasAnswerExactMatch, has.Exact, step);
+            run.LogMetric(p + EvaluationMetricKeys.Squad.HasAnswerF1, has.F1, step);
         }
 
         if (result.NoAnswer is { } no)
         {
-            run.LogMetric(p + "no_ans_exact_match", no.Exact, step);
-            run.LogMetric(p + "no_ans_f1", no.F1, step);
+            run.LogMetric(p + EvaluationMetricKeys.Squad.NoAnswerExactMatch, no.Exact, step);
+            run.LogMetric(p + EvaluationMetricKeys.Squad.NoAnswerF1, no.F1, step);
         }
     }
 
@@ -169,27 +169,30 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(report);
         var p = prefix ?? string.Empty;
-        run.LogMetric(p + "accuracy", report.Accuracy, step);
-        foreach (var (name, scores) in new[] { ("macro", report.Macro), ("weighted", report.Weighted), ("micro", report.Micro) })
-        {
-            run.LogMetric(p + "precision_" + name, scores.Precision, step);
-            run.LogMetric(p + "recall_" + name, scores.Recall, step);
-            run.LogMetric(p + "f1_" + name, scores.FScore, step);
-        }
+        run.LogMetric(p + EvaluationMetricKeys.Classification.Accuracy, report.Accuracy, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.PrecisionMacro, report.Macro.Precision, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.RecallMacro, report.Macro.Recall, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.F1Macro, report.Macro.FScore, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.PrecisionWeighted, report.Weighted.Precision, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.RecallWeighted, report.Weighted.Recall, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.F1Weighted, report.Weighted.FScore, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.PrecisionMicro, report.Micro.Precision, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.RecallMicro, report.Micro.Recall, step);
+        run.LogMetric(p + EvaluationMetricKeys.Classification.F1Micro, report.Micro.FScore, step);
 
         var used = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < report.Labels.Count; i++)
         {
             var label = UniqueLabelKey(LabelText(report.Labels[i]), used);
-            run.LogMetric(p + "f1_class_" + label, report.FScore[i], step);
-            run.LogMetric(p + "precision_class_" + label, report.Precision[i], step);
-            run.LogMetric(p + "recall_class_" + label, report.Recall[i], step);
-            run.LogMetric(p + "support_class_" + label, report.Support[i], step);
+            run.LogMetric(p + EvaluationMetricKeys.Classification.F1ClassPrefix + label, report.FScore[i], step);
+            run.LogMetric(p + EvaluationMetricKeys.Classification.PrecisionClassPrefix + label, report.Precision[i], step);
+            run.LogMetric(p + EvaluationMetricKeys.Classification.RecallClassPrefix + label, report.Recall[i], step);
+            run.LogMetric(p + EvaluationMetricKeys.Classification.SupportClassPrefix + label, report.Support[i], step);
         }
 
         if (confusion is not null)
         {
-            await run.LogFigureAsync(ConfusionFigure(confusion), "plots/" + p.Replace('/', '_') + "confusion_matrix.svg", cancellationToken).ConfigureAwait(false);
+            await run.LogFigureAsync(ConfusionFigure(confusion), "plots/" + p.Replace('/', '_') + EvaluationMetricKeys.Classification.ConfusionMatrixFile, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -203,8 +206,8 @@ public static class RunMetricLoggingExtensions
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(interval);
-        run.LogMetric(name + "_ci_lower", interval.Lower, step);
-        run.LogMetric(name + "_ci_upper", interval.Upper, step);
+        run.LogMetric(name + EvaluationMetricKeys.ConfidenceIntervalLowerSuffix, interval.Lower, step);
+        run.LogMetric(name + EvaluationMetricKeys.ConfidenceIntervalUpperSuffix, interval.Upper, step);
     }
 
     /// <summary>

@@ -147,7 +147,10 @@ internal static class JournalFiles
         return total;
     }
 
-    /// <summary>Creates a folder readable only by the user (0700 on Unix); tightens the mode of an existing one.</summary>
+    /// <summary>
+    /// Creates a folder readable only by the user (0700 on Unix); tightens the mode of an existing one. Missing parent
+    /// folders are created 0700 too (e.g. the journal root above a server's folder); existing parents are left alone.
+    /// </summary>
     public static void CreatePrivateFolder(string path)
     {
         try
@@ -159,6 +162,11 @@ internal static class JournalFiles
             }
 
             var existed = Directory.Exists(path);
+            if (!existed)
+            {
+                CreateMissingParentsPrivately(path);
+            }
+
             Directory.CreateDirectory(path, PrivateFolderMode);
             if (existed && (File.GetUnixFileMode(path) & ~PrivateFolderMode) != 0)
             {
@@ -168,6 +176,22 @@ internal static class JournalFiles
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw JournalException.From(ex, path, "create the journal folder");
+        }
+    }
+
+    // Directory.CreateDirectory(path, mode) gives only the last folder the mode; the ones above get 0777 & ~umask.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CreateMissingParentsPrivately(string path)
+    {
+        var missing = new Stack<string>();
+        for (var parent = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(parent) && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+        {
+            missing.Push(parent);
+        }
+
+        while (missing.TryPop(out var folder))
+        {
+            Directory.CreateDirectory(folder, PrivateFolderMode);
         }
     }
 

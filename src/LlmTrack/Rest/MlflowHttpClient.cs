@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using LlmTrack.Configuration;
 using LlmTrack.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -110,35 +111,16 @@ internal static class MlflowHttpClient
         return handler;
     }
 
-    /// <summary>Whether a tracking URI names an HTTP(S) tracking server.</summary>
-    public static bool IsHttpTrackingUri(string? trackingUri) => TryGetBaseAddress(trackingUri, out _);
+    /// <summary>Whether a tracking URI names an HTTP(S) tracking server (<see cref="TrackingUri.IsHttp"/>).</summary>
+    /// <param name="trackingUri">The URI, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> for an absolute <c>http://</c> or <c>https://</c> URI.</returns>
+    public static bool IsHttpTrackingUri(string? trackingUri) => TrackingUri.IsHttp(trackingUri);
 
-    /// <summary>The base address for a tracking URI (<c>http(s)://host[:port][/prefix]/</c>), without credentials.</summary>
-    public static bool TryGetBaseAddress(string? trackingUri, out Uri baseAddress)
-    {
-        baseAddress = null!;
-        if (string.IsNullOrWhiteSpace(trackingUri)
-            || !Uri.TryCreate(trackingUri.Trim(), UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            return false;
-        }
-
-        baseAddress = NormalizeBaseAddress(uri);
-        return true;
-    }
-
-    /// <summary>Drops user info, query and fragment and makes the path end in <c>/</c>.</summary>
-    public static Uri NormalizeBaseAddress(Uri uri)
-    {
-        var builder = new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty };
-        if (!builder.Path.EndsWith('/'))
-        {
-            builder.Path += "/";
-        }
-
-        return builder.Uri;
-    }
+    /// <summary>The base address for a tracking URI (<see cref="TrackingUri.TryGetHttpBaseAddress"/>).</summary>
+    /// <param name="trackingUri">The URI, or <see langword="null"/>.</param>
+    /// <param name="baseAddress">The base address when the URI names an HTTP(S) server.</param>
+    /// <returns>Whether the URI names an HTTP(S) server.</returns>
+    public static bool TryGetBaseAddress(string? trackingUri, out Uri baseAddress) => TrackingUri.TryGetHttpBaseAddress(trackingUri, out baseAddress);
 
     /// <summary>
     /// Basic-auth credentials: <see cref="LlmTrackOptions.Username"/>/<see cref="LlmTrackOptions.Password"/>,

@@ -70,7 +70,7 @@ internal sealed partial class MlflowHttpTransport
         ArgumentNullException.ThrowIfNull(baseAddress);
         ArgumentNullException.ThrowIfNull(options);
         _client = client;
-        BaseAddress = MlflowHttpClient.NormalizeBaseAddress(baseAddress);
+        BaseAddress = Configuration.TrackingUri.NormalizeHttpBaseAddress(baseAddress);
         _options = options;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;

@@ -15,7 +15,7 @@ internal static partial class TrackingStoreFactory
             return SqliteTrackingStore.Open(trackingUri, timeProvider, loggerFactory.CreateLogger<SqliteTrackingStore>());
         }
 
-        if (MlflowHttpClient.IsHttpTrackingUri(trackingUri))
+        if (Configuration.TrackingUri.IsHttp(trackingUri))
         {
             var server = CreateServerStore(trackingUri, options, httpClientFactory, timeProvider, loggerFactory);
             if (options.Durability is not { Enabled: true } durability)
@@ -31,7 +31,7 @@ internal static partial class TrackingStoreFactory
 
         throw new MlflowException(
             MlflowErrorCode.InvalidParameterValue,
-            $"Unsupported tracking URI '{Redact(trackingUri)}'. Use http(s)://host:port for an MLflow tracking server, " +
+            $"Unsupported tracking URI '{Configuration.TrackingUri.Redact(trackingUri)}'. Use http(s)://host:port for an MLflow tracking server, " +
             "or sqlite:///relative/path.db / sqlite:////absolute/path.db for a local store that MLflow opens (default: sqlite:///mlflow.db).");
     }
 

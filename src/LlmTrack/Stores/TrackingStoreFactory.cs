@@ -1,3 +1,4 @@
+using LlmTrack.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace LlmTrack.Stores;
@@ -22,27 +23,10 @@ internal static partial class TrackingStoreFactory
         return CreateStore(uri, options, httpClientFactory, timeProvider, loggerFactory);
     }
 
-    /// <summary>
-    /// A tracking URI with its user-info part (credentials) replaced by <c>***</c>, for messages, logs and
-    /// <c>ToString()</c>: <c>http://user:secret@host</c> → <c>http://***@host</c>. The user info ends at the last
-    /// <c>@</c> of the authority, so a password containing <c>@</c> is hidden whole.
-    /// </summary>
-    public static string Redact(string trackingUri)
-    {
-        var scheme = trackingUri.IndexOf("://", StringComparison.Ordinal);
-        if (scheme < 0)
-        {
-            return trackingUri;
-        }
-
-        var authorityStart = scheme + 3;
-        var authorityEnd = trackingUri.IndexOfAny(['/', '?', '#'], authorityStart);
-        var authority = trackingUri.AsSpan(authorityStart, (authorityEnd < 0 ? trackingUri.Length : authorityEnd) - authorityStart);
-        var at = authority.LastIndexOf('@');
-        return at < 0
-            ? trackingUri
-            : string.Concat(trackingUri.AsSpan(0, authorityStart), "***@", trackingUri.AsSpan(authorityStart + at + 1));
-    }
+    /// <summary>The tracking URI without credentials (<see cref="TrackingUri.Redact"/>); this name stays for Durable and Sync.</summary>
+    /// <param name="trackingUri">The URI.</param>
+    /// <returns>The URI without credentials.</returns>
+    public static string Redact(string trackingUri) => TrackingUri.Redact(trackingUri);
 
     private static partial ITrackingStore CreateStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory);
 }

@@ -38,7 +38,7 @@ namespace LlmTrack;
 /// and throw its error; the sync forms block the calling thread on the same upload.
 /// </para>
 /// </remarks>
-public sealed partial class Run : IDisposable, IAsyncDisposable
+public sealed class Run : IDisposable, IAsyncDisposable
 {
     private readonly Tracker _tracker;
     private readonly ITrackingStore _store;
@@ -553,4 +553,44 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
             _logger.LogError(ex, "Run {RunId} could not be ended {Status}.", RunId, status);
         }
     }
+
+    // The seam the evaluation layer's Run extensions (Evaluation/RunArtifactLoggingExtensions.cs) build on.
+
+    /// <summary>The run's clock (also used by evaluations for latencies and timeouts).</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>The store the run logs to.</summary>
+    internal ITrackingStore Store => _store;
+
+    /// <summary>The run's artifact repository (opened on first use).</summary>
+    internal IArtifactRepository Artifacts => _artifacts ??= _store.GetArtifactRepository(ArtifactUri);
+
+    /// <summary>Serialises table logging on this run so neither table files nor the tag lose an update.</summary>
+    internal SemaphoreSlim TableGate { get; } = new(1, 1);
+
+    /// <summary>Throws when the run has ended.</summary>
+    /// <exception cref="InvalidOperationException">When nothing more can be logged to the run.</exception>
+    internal void ThrowIfEnded()
+    {
+        if (IsEnded)
+        {
+            throw new InvalidOperationException("The run has ended; nothing more can be logged to it.");
+        }
+    }
+
+    /// <summary>Uploads a file to an already normalised artifact path.</summary>
+    /// <param name="file">The local file.</param>
+    /// <param name="relativePath">The normalised path under the artifact root.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>A task that completes when the file is stored.</returns>
+    internal Task UploadArtifactFileAsync(FileInfo file, string relativePath, CancellationToken cancellationToken) =>
+        UploadFileAsync(file, relativePath, cancellationToken);
+
+    /// <summary>Uploads bytes to an already normalised artifact path.</summary>
+    /// <param name="relativePath">The normalised path under the artifact root.</param>
+    /// <param name="bytes">The content.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>A task that completes when the file is stored.</returns>
+    internal Task UploadArtifactBytesAsync(string relativePath, byte[] bytes, CancellationToken cancellationToken) =>
+        UploadAsync(relativePath, _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), bytes.Length, cancellationToken);
 }

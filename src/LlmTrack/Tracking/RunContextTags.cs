@@ -1,4 +1,5 @@
 using System.Reflection;
+using LlmTrack.Model;
 
 namespace LlmTrack.Tracking;
 
@@ -9,26 +10,16 @@ namespace LlmTrack.Tracking;
 /// </summary>
 internal static class RunContextTags
 {
-    /// <summary>The user tag.</summary>
-    public const string User = "mlflow.user";
+    // The three names below stay for callers that still spell them this way (Tracker, Durable); new code uses MlflowTags.
 
-    /// <summary>The source (entry program) tag.</summary>
-    public const string SourceName = "mlflow.source.name";
+    /// <summary>The run name tag (<see cref="MlflowTags.RunName"/>).</summary>
+    public const string RunName = MlflowTags.RunName;
 
-    /// <summary>The source type tag.</summary>
-    public const string SourceType = "mlflow.source.type";
+    /// <summary>The parent run tag of a child run (<see cref="MlflowTags.ParentRunId"/>).</summary>
+    public const string ParentRunId = MlflowTags.ParentRunId;
 
-    /// <summary>The git commit tag.</summary>
-    public const string GitCommit = "mlflow.source.git.commit";
-
-    /// <summary>The run name tag.</summary>
-    public const string RunName = "mlflow.runName";
-
-    /// <summary>The parent run tag of a child run.</summary>
-    public const string ParentRunId = "mlflow.parentRunId";
-
-    /// <summary>The run description tag.</summary>
-    public const string Description = "mlflow.note.content";
+    /// <summary>The run description tag (<see cref="MlflowTags.Description"/>).</summary>
+    public const string Description = MlflowTags.Description;
 
     /// <summary>Collects the tags of this process.</summary>
     public static IReadOnlyList<Tag> CollectForProcess()
@@ -55,20 +46,20 @@ internal static class RunContextTags
         var tags = new List<Tag>();
         if (!string.IsNullOrEmpty(userName))
         {
-            tags.Add(new Tag(User, userName));
+            tags.Add(new Tag(MlflowTags.User, userName));
         }
 
         if (!string.IsNullOrEmpty(sourceName))
         {
-            tags.Add(new Tag(SourceName, sourceName));
+            tags.Add(new Tag(MlflowTags.SourceName, sourceName));
         }
 
-        tags.Add(new Tag(SourceType, "LOCAL"));
+        tags.Add(new Tag(MlflowTags.SourceType, "LOCAL"));
         foreach (var directory in gitSearchDirectories)
         {
             if (GitCommitReader.FindCommit(directory) is { } commit)
             {
-                tags.Add(new Tag(GitCommit, commit));
+                tags.Add(new Tag(MlflowTags.GitCommit, commit));
                 break;
             }
         }

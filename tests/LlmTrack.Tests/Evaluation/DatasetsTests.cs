@@ -93,6 +93,19 @@ public sealed class DatasetsTests : IDisposable
     }
 
     [Fact]
+    public void WriteCanonicalWritesTheDocumentedFormatTheDigestIsTakenOver()
+    {
+        var typed = new EvaluationDataset("two", ["a", "b", "c", "d"], [[1, 0.5, true, "x\u00e9"], [-2L, 1e300, false, null]]);
+        using var buffer = new MemoryStream();
+        typed.WriteCanonical(buffer);
+        var bytes = buffer.ToArray();
+        Assert.Equal("llmtrack-dataset-v1\nC1:a\nC1:b\nC1:c\nC1:d\nL1;D0.5;B1;S3:x\u00e9;\nL-2;D1E+300;B0;N;\n", new UTF8Encoding(false).GetString(bytes));
+        using var md5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
+        md5.AppendData(bytes);
+        Assert.Equal(Convert.ToHexString(md5.GetHashAndReset())[..8].ToLowerInvariant(), typed.Digest);
+    }
+
+    [Fact]
     public void TsvSplitsOnEveryTabByDefaultAndReportsBadLines()
     {
         string path = WriteFile("d.tsv", "id\ttext\tscore\r\n1\thello \"world\t0.5\n2\t\t1e3\n\n");

@@ -1,6 +1,7 @@
 using System.Text;
 using LlmTrack.Evaluation;
 using LlmTrack.Evaluation.Tables;
+using LlmTrack.Text;
 
 namespace LlmTrack.Tests.Evaluation;
 

@@ -34,6 +34,41 @@ public class JournalDirectoryTests
     }
 
     [Fact]
+    public void JournalRootAboveTheServerFolderIsCreatedUserOnlyOnUnix()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // DurabilityOptions.JournalDirectory (the journal root) is the parent of the server folder journals are made in.
+        var top = Path.Combine(Path.GetTempPath(), "llmtrack-journal-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(top, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        var topMode = File.GetUnixFileMode(top);
+        try
+        {
+            var journalRoot = Path.Combine(top, "llmtrack", "journal");
+            var options = new JournalOptions { Root = LlmTrack.Durable.DurableTrackingStore.ServerRoot(journalRoot, "http://127.0.0.1:5000") };
+            using var root = new TempJournalRoot();
+            using (RunJournal.Create(options, root.Created()))
+            {
+            }
+
+            const UnixFileMode folderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Assert.Equal(folderMode, File.GetUnixFileMode(journalRoot));
+            Assert.Equal(folderMode, File.GetUnixFileMode(Path.GetDirectoryName(journalRoot)!));
+            Assert.Equal(folderMode, File.GetUnixFileMode(options.Root));
+
+            // A folder that existed already keeps its mode.
+            Assert.Equal(topMode, File.GetUnixFileMode(top));
+        }
+        finally
+        {
+            Directory.Delete(top, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ExistingRootWithWideModeIsTightened()
     {
         if (OperatingSystem.IsWindows())

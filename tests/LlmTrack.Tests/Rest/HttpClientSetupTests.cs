@@ -54,7 +54,7 @@ public sealed class HttpClientSetupTests
     [InlineData("http://h:5000", true)]
     [InlineData("HTTPS://h", true)]
     [InlineData(null, false)]
-    public void IsHttpTrackingUri(string? uri, bool expected) => Assert.Equal(expected, MlflowHttpClient.IsHttpTrackingUri(uri));
+    public void IsHttpTrackingUri(string? uri, bool expected) => Assert.Equal(expected, LlmTrack.Configuration.TrackingUri.IsHttp(uri));
 
     [Fact]
     public void PrimaryHandler_TlsIsValidatedByDefault_InsecureOnlyWhenAskedFor()

@@ -111,15 +111,15 @@ public sealed partial class SqliteSchemaTests
     [InlineData("sqlite:///mlflow.db?timeout=20", "mlflow.db")]
     public void RelativeUriIsResolvedAgainstTheCurrentDirectory(string uri, string relative)
     {
-        Assert.Equal(Path.GetFullPath(relative), SqliteTrackingUri.GetDatabasePath(uri));
+        Assert.Equal(Path.GetFullPath(relative), LlmTrack.Configuration.TrackingUri.GetSqliteDatabasePath(uri));
     }
 
     [Fact]
     public void AbsoluteUriKeepsItsPath()
     {
-        Assert.Equal("/tmp/x/mlflow.db", SqliteTrackingUri.GetDatabasePath("sqlite:////tmp/x/mlflow.db"));
-        Assert.True(SqliteTrackingUri.IsSqliteUri("sqlite:///a.db"));
-        Assert.False(SqliteTrackingUri.IsSqliteUri("http://127.0.0.1:5000"));
+        Assert.Equal("/tmp/x/mlflow.db", LlmTrack.Configuration.TrackingUri.GetSqliteDatabasePath("sqlite:////tmp/x/mlflow.db"));
+        Assert.True(LlmTrack.Configuration.TrackingUri.IsSqlite("sqlite:///a.db"));
+        Assert.False(LlmTrack.Configuration.TrackingUri.IsSqlite("http://127.0.0.1:5000"));
     }
 
     [Theory]
@@ -128,7 +128,7 @@ public sealed partial class SqliteSchemaTests
     [InlineData("postgresql://x/y")]
     public void InvalidUrisAreRejected(string uri)
     {
-        var ex = Assert.Throws<MlflowException>(() => SqliteTrackingUri.GetDatabasePath(uri));
+        var ex = Assert.Throws<MlflowException>(() => LlmTrack.Configuration.TrackingUri.GetSqliteDatabasePath(uri));
         Assert.Equal(MlflowErrorCode.InvalidParameterValue, ex.ErrorCode);
     }
 }

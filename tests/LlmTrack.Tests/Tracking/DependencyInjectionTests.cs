@@ -61,7 +61,7 @@ public class DependencyInjectionTests
     [InlineData("http://user:pw@host?next=a@b", "http://***@host?next=a@b")]
     [InlineData("sqlite:///mlflow.db", "sqlite:///mlflow.db")]
     public void StoreErrorsNeverShowCredentials(string uri, string shown) =>
-        Assert.Equal(shown, LlmTrack.Stores.TrackingStoreFactory.Redact(uri));
+        Assert.Equal(shown, LlmTrack.Configuration.TrackingUri.Redact(uri));
 
     [Fact]
     public void InvalidBatchingOptionsAreRefusedWhenTheTrackerIsBuilt()

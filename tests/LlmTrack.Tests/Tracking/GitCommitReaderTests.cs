@@ -55,7 +55,7 @@ public sealed class GitCommitReaderTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, ".git"));
         Assert.Null(GitCommitReader.FindCommit(_root)); // no HEAD
         var tags = RunContextTags.Collect("ada", "/app/a.dll", [_root]);
-        Assert.DoesNotContain(tags, t => t.Key == RunContextTags.GitCommit);
+        Assert.DoesNotContain(tags, t => t.Key == LlmTrack.Model.MlflowTags.GitCommit);
         Assert.Contains(new Tag("mlflow.source.type", "LOCAL"), tags);
     }
 }

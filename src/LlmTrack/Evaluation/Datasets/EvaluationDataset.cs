@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using LlmTrack.Model;
+using LlmTrack.Text;
 
 namespace LlmTrack.Evaluation.Datasets;
 
@@ -169,7 +170,7 @@ public sealed class EvaluationDataset
     public DatasetInput ToDatasetInput(string context = "eval")
     {
         ArgumentException.ThrowIfNullOrEmpty(context);
-        return new DatasetInput(ToMlflowDataset(), [new Tag("mlflow.data.context", context)]);
+        return new DatasetInput(ToMlflowDataset(), [new Tag(MlflowTags.DatasetContext, context)]);
     }
 
     /// <summary>
@@ -184,65 +185,28 @@ public sealed class EvaluationDataset
     public void WriteCanonical(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        writer.Write("llmtrack-dataset-v1\n");
-        foreach (string column in _columns)
-        {
-            writer.Write('C');
-            WriteCounted(writer, column);
-            writer.Write('\n');
-        }
+        using var writer = DatasetDigest.ToStream(output, _columns);
+        WriteRows(writer);
+    }
 
+    private void WriteRows(DatasetDigest digest)
+    {
         foreach (object?[] row in _rows)
         {
             foreach (object? value in row)
             {
-                switch (value)
-                {
-                    case null:
-                        writer.Write("N;");
-                        break;
-                    case string s:
-                        writer.Write('S');
-                        WriteCounted(writer, s);
-                        writer.Write(';');
-                        break;
-                    case long l:
-                        writer.Write('L');
-                        writer.Write(l.ToString(CultureInfo.InvariantCulture));
-                        writer.Write(';');
-                        break;
-                    case double d:
-                        writer.Write('D');
-                        writer.Write(double.IsNaN(d) ? "NaN"
-                            : double.IsPositiveInfinity(d) ? "Infinity"
-                            : double.IsNegativeInfinity(d) ? "-Infinity"
-                            : d.ToString("R", CultureInfo.InvariantCulture));
-                        writer.Write(';');
-                        break;
-                    case bool b:
-                        writer.Write(b ? "B1;" : "B0;");
-                        break;
-                }
+                digest.AddValue(value);
             }
 
-            writer.Write('\n');
+            digest.EndRow();
         }
-    }
-
-    private static void WriteCounted(StreamWriter writer, string text)
-    {
-        writer.Write(Encoding.UTF8.GetByteCount(text).ToString(CultureInfo.InvariantCulture));
-        writer.Write(':');
-        writer.Write(text);
     }
 
     private string ComputeDigest()
     {
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        using var sink = new HashingStream(md5);
-        WriteCanonical(sink);
-        return Convert.ToHexString(md5.GetHashAndReset())[..8].ToLowerInvariant();
+        using var digest = DatasetDigest.Create(_columns);
+        WriteRows(digest);
+        return digest.Finish();
     }
 
     private string[] InferTypes()
@@ -331,34 +295,6 @@ public sealed class EvaluationDataset
             $"Column '{column}': values of type {value.GetType()} are not supported (use string, integer, floating-point, bool or null).",
             nameof(value)),
     };
-
-    /// <summary>A write-only stream feeding an incremental hash.</summary>
-    private sealed class HashingStream(IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
-
-        public override void Write(ReadOnlySpan<byte> buffer) => hash.AppendData(buffer);
-    }
 }
 
 /// <summary>Guesses a column type from text, like pandas' <c>read_csv</c>.</summary>

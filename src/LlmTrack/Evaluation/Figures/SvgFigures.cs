@@ -71,7 +71,7 @@ public static class SvgFigures
         double top = titleHeight;
 
         var sb = Begin(width, height, options.Title);
-        Text(sb, Math.Max(left + (side / 2), Math.Min(width / 2.0, left + side)), 26, options.Title, 16, extra: "font-weight=\"bold\"");
+        SvgText.Text(sb, Math.Max(left + (side / 2), Math.Min(width / 2.0, left + side)), 26, options.Title, 16, extra: "font-weight=\"bold\"");
 
         string format = options.Normalization == ConfusionMatrixNormalization.None
             ? "0"
@@ -92,7 +92,7 @@ public static class SvgFigures
                       $"true {labels[i]}, predicted {labels[j]}: {counts[i][j]}"))).Append("</title></rect>\n");
                 if (valueFont >= 6)
                 {
-                    Text(sb, x + (cell / 2), y + (cell / 2) + (valueFont * 0.35), v.ToString(format, CultureInfo.InvariantCulture),
+                    SvgText.Text(sb, x + (cell / 2), y + (cell / 2) + (valueFont * 0.35), v.ToString(format, CultureInfo.InvariantCulture),
                         valueFont, fill: Viridis.TextColourOn(colour));
                 }
             }
@@ -106,24 +106,24 @@ public static class SvgFigures
         {
             string? tooltip = shown[k] != labels[k] ? labels[k] : null;
             double cy = top + (k * cell) + (cell / 2);
-            Text(sb, left - 6, cy + 4, shown[k], tickFont, anchor: "end", tooltip: tooltip);
+            SvgText.Text(sb, left - 6, cy + 4, shown[k], tickFont, anchor: "end", tooltip: tooltip);
             double cx = left + (k * cell) + (cell / 2);
             double ty = top + side + 16;
             if (rotate)
             {
-                Text(sb, cx, ty, shown[k], tickFont, anchor: "end",
+                SvgText.Text(sb, cx, ty, shown[k], tickFont, anchor: "end",
                     extra: $"transform=\"rotate(-45 {N(cx)} {N(ty - 4)})\"", tooltip: tooltip);
             }
             else
             {
-                Text(sb, cx, ty, shown[k], tickFont, tooltip: tooltip);
+                SvgText.Text(sb, cx, ty, shown[k], tickFont, tooltip: tooltip);
             }
         }
 
-        Text(sb, left + (side / 2), top + side + bottomLabels + 22, "Predicted label", 14);
+        SvgText.Text(sb, left + (side / 2), top + side + bottomLabels + 22, "Predicted label", 14);
         double yLabelX = 18;
         double yLabelY = top + (side / 2);
-        Text(sb, yLabelX, yLabelY, "True label", 14, extra: $"transform=\"rotate(-90 {N(yLabelX)} {N(yLabelY)})\"");
+        SvgText.Text(sb, yLabelX, yLabelY, "True label", 14, extra: $"transform=\"rotate(-90 {N(yLabelX)} {N(yLabelY)})\"");
 
         // Colour bar.
         double barX = left + side + 18;
@@ -148,7 +148,7 @@ public static class SvgFigures
             double ty = vmax > vmin ? top + side - ((tick - vmin) / (vmax - vmin) * side) : top + side;
             sb.Append("<line x1=\"").Append(N(barX + barWidth)).Append("\" y1=\"").Append(N(ty)).Append("\" x2=\"")
               .Append(N(barX + barWidth + 4)).Append("\" y2=\"").Append(N(ty)).Append("\" stroke=\"#333333\"/>\n");
-            Text(sb, barX + barWidth + 6, ty + 4, NiceScale.Format(tick, step), 11, anchor: "start");
+            SvgText.Text(sb, barX + barWidth + 6, ty + 4, NiceScale.Format(tick, step), 11, anchor: "start");
         }
 
         sb.Append("</svg>\n");
@@ -202,7 +202,7 @@ public static class SvgFigures
         double Y(double y) => bottom - ((y - ys.Min) / (ys.Max - ys.Min) * (bottom - top));
 
         var sb = Begin(width, height, options.Title);
-        Text(sb, (left + right) / 2, 26, options.Title, 16, extra: "font-weight=\"bold\"");
+        SvgText.Text(sb, (left + right) / 2, 26, options.Title, 16, extra: "font-weight=\"bold\"");
 
         // Grid and ticks.
         foreach (double t in ys.Ticks)
@@ -210,7 +210,7 @@ public static class SvgFigures
             double y = Y(t);
             sb.Append("<line x1=\"").Append(N(left)).Append("\" y1=\"").Append(N(y)).Append("\" x2=\"").Append(N(right))
               .Append("\" y2=\"").Append(N(y)).Append("\" stroke=\"#e5e5e5\" stroke-width=\"1\"/>\n");
-            Text(sb, left - 6, y + 4, NiceScale.Format(t, ys.Step), 11, anchor: "end");
+            SvgText.Text(sb, left - 6, y + 4, NiceScale.Format(t, ys.Step), 11, anchor: "end");
         }
 
         foreach (double t in xs.Ticks)
@@ -220,15 +220,15 @@ public static class SvgFigures
               .Append("\" y2=\"").Append(N(bottom)).Append("\" stroke=\"#f0f0f0\" stroke-width=\"1\"/>\n");
             sb.Append("<line x1=\"").Append(N(x)).Append("\" y1=\"").Append(N(bottom)).Append("\" x2=\"").Append(N(x))
               .Append("\" y2=\"").Append(N(bottom + 4)).Append("\" stroke=\"#333333\"/>\n");
-            Text(sb, x, bottom + 17, NiceScale.Format(t, xs.Step), 11);
+            SvgText.Text(sb, x, bottom + 17, NiceScale.Format(t, xs.Step), 11);
         }
 
         sb.Append("<rect x=\"").Append(N(left)).Append("\" y=\"").Append(N(top)).Append("\" width=\"").Append(N(right - left))
           .Append("\" height=\"").Append(N(bottom - top)).Append("\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n");
-        Text(sb, (left + right) / 2, height - 12, options.XLabel, 13);
+        SvgText.Text(sb, (left + right) / 2, height - 12, options.XLabel, 13);
         double yLabelX = 16;
         double yLabelY = (top + bottom) / 2;
-        Text(sb, yLabelX, yLabelY, options.YLabel, 13, extra: $"transform=\"rotate(-90 {N(yLabelX)} {N(yLabelY)})\"");
+        SvgText.Text(sb, yLabelX, yLabelY, options.YLabel, 13, extra: $"transform=\"rotate(-90 {N(yLabelX)} {N(yLabelY)})\"");
 
         // Lines.
         for (int s = 0; s < series.Count; s++)
@@ -275,13 +275,13 @@ public static class SvgFigures
             sb.Append("<line x1=\"").Append(N(lx)).Append("\" y1=\"").Append(N(y)).Append("\" x2=\"").Append(N(lx + 20))
               .Append("\" y2=\"").Append(N(y)).Append("\" stroke=\"").Append(colour).Append("\" stroke-width=\"2\"/>");
             sb.Append("<circle cx=\"").Append(N(lx + 10)).Append("\" cy=\"").Append(N(y)).Append("\" r=\"3\" fill=\"").Append(colour).Append("\"/>\n");
-            Text(sb, lx + 26, y + 4, names[s], legendFont, anchor: "start",
+            SvgText.Text(sb, lx + 26, y + 4, names[s], legendFont, anchor: "start",
                 tooltip: names[s] != series[s].Name ? series[s].Name : null);
         }
 
         if (all.Count == 0)
         {
-            Text(sb, (left + right) / 2, (top + bottom) / 2, "no finite values", 13, fill: "#888888");
+            SvgText.Text(sb, (left + right) / 2, (top + bottom) / 2, "no finite values", 13, fill: "#888888");
         }
 
         sb.Append("</svg>\n");

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using LlmTrack.Model;
+using LlmTrack.Text;
 
 namespace LlmTrack.Evaluation.Tables;
 
@@ -12,7 +14,7 @@ namespace LlmTrack.Evaluation.Tables;
 internal static class LoggedArtifactsTag
 {
     /// <summary>The tag key.</summary>
-    public const string Key = "mlflow.loggedArtifacts";
+    public const string Key = MlflowTags.LoggedArtifacts;
 
     /// <summary>
     /// Returns the tag value after logging a table at <paramref name="path"/>: the existing value

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LlmTrack.Model;
 using Microsoft.Data.Sqlite;
 
 namespace LlmTrack.Stores.Sqlite;
@@ -14,7 +15,7 @@ internal sealed partial class SqliteTrackingStore
     public Task<RunSnapshot> CreateRunAsync(string experimentId, string? runName, long startTime, IReadOnlyList<Tag> tags, CancellationToken cancellationToken)
     {
         var allTags = new List<Tag>(tags);
-        var runNameTag = allTags.LastOrDefault(t => t.Key == RunNameTag).Value;
+        var runNameTag = allTags.LastOrDefault(t => t.Key == MlflowTags.RunName).Value;
         if (!string.IsNullOrEmpty(runName) && !string.IsNullOrEmpty(runNameTag) && runName != runNameTag)
         {
             throw new MlflowException(
@@ -25,10 +26,10 @@ internal sealed partial class SqliteTrackingStore
         var name = !string.IsNullOrEmpty(runName) ? runName : !string.IsNullOrEmpty(runNameTag) ? runNameTag : RunNameGenerator.Generate();
         if (string.IsNullOrEmpty(runNameTag))
         {
-            allTags.Add(new Tag(RunNameTag, name));
+            allTags.Add(new Tag(MlflowTags.RunName, name));
         }
 
-        var userId = allTags.LastOrDefault(t => t.Key == UserTag).Value ?? Environment.UserName;
+        var userId = allTags.LastOrDefault(t => t.Key == MlflowTags.User).Value ?? Environment.UserName;
         return ExecuteAsync(write: true, transaction =>
         {
             var experiment = GetExperiment(transaction, experimentId);
@@ -301,7 +302,7 @@ internal sealed partial class SqliteTrackingStore
                 if (attribute.Column == "run_name")
                 {
                     // Like MLflow: attributes.run_name filters on the mlflow.runName tag.
-                    var nameKey = AddParameter(command, RunNameTag, ref index);
+                    var nameKey = AddParameter(command, MlflowTags.RunName, ref index);
                     return $"EXISTS (SELECT 1 FROM tags x WHERE x.run_uuid = r.run_uuid AND x.\"key\" = {nameKey} AND {Comparison(command, "x.value", clause, false, ref index)})";
                 }
 
@@ -516,7 +517,7 @@ internal sealed partial class SqliteTrackingStore
 
     private void SetRunTag(SqliteTransaction transaction, string runId, string key, string value)
     {
-        if (key == RunNameTag)
+        if (key == MlflowTags.RunName)
         {
             SetRunName(transaction, runId, value);
         }
@@ -533,7 +534,7 @@ internal sealed partial class SqliteTrackingStore
         update.Parameters.AddWithValue("$name", name);
         update.Parameters.AddWithValue("$id", runId);
         update.ExecuteNonQuery();
-        UpsertRunTag(transaction, runId, RunNameTag, name);
+        UpsertRunTag(transaction, runId, MlflowTags.RunName, name);
     }
 
     private void UpsertRunTag(SqliteTransaction transaction, string runId, string key, string value)

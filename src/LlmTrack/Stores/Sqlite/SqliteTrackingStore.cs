@@ -19,8 +19,6 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     public const string DefaultExperimentId = "0";
 
     private const string DefaultWorkspace = "default";
-    private const string RunNameTag = "mlflow.runName";
-    private const string UserTag = "mlflow.user";
     private const int BusyTimeoutMilliseconds = 30_000;
     private const int MaxBusyAttempts = 8;
     private const int SearchMaxResultsThreshold = 50_000;
@@ -69,7 +67,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     internal static SqliteTrackingStore Open(string trackingUri, TimeProvider timeProvider, ILogger? logger = null, string? defaultArtifactRoot = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var path = SqliteTrackingUri.GetDatabasePath(trackingUri);
+        var path = Configuration.TrackingUri.GetSqliteDatabasePath(trackingUri);
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
         var artifactRoot = defaultArtifactRoot is null ? Path.Combine(folder, "mlruns") : ResolveIfLocal(defaultArtifactRoot);

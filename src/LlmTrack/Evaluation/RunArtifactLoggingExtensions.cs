@@ -4,88 +4,91 @@ using System.Text.Json.Serialization.Metadata;
 using LlmTrack.Evaluation.Datasets;
 using LlmTrack.Evaluation.Figures;
 using LlmTrack.Evaluation.Tables;
+using LlmTrack.Model;
 using LlmTrack.Stores;
 using LlmTrack.Validation;
 
 namespace LlmTrack;
 
-/// <summary>Tables, JSON documents, figures and data set inputs of a run.</summary>
-public sealed partial class Run
+/// <summary>Tables, JSON documents, figures and data set inputs of a <see cref="Run"/>.</summary>
+public static class RunArtifactLoggingExtensions
 {
     private static readonly JsonSerializerOptions s_indentedJson = new() { WriteIndented = true };
-    private readonly SemaphoreSlim _tableGate = new(1, 1);
-
-    /// <summary>The run's clock (also used by evaluations for latencies and timeouts).</summary>
-    internal TimeProvider TimeProvider => _timeProvider;
 
     /// <summary>
     /// Logs a table as MLflow's <c>log_table</c> does: the pandas "split" JSON artifact at <paramref name="artifactFile"/>
     /// and the run tag <c>mlflow.loggedArtifacts</c> listing it. When the file exists already the rows are appended
     /// (the existing table is downloaded, merged as <c>pd.concat</c> does and uploaded again). Blocks the calling thread.
     /// </summary>
+    /// <param name="run">The run.</param>
     /// <param name="table">The rows to log.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>tables/eval.json</c>.</param>
-    public void LogTable(EvaluationTable table, string artifactFile) => LogTableAsync(table, artifactFile).GetAwaiter().GetResult();
+    public static void LogTable(this Run run, EvaluationTable table, string artifactFile) => run.LogTableAsync(table, artifactFile).GetAwaiter().GetResult();
 
     /// <summary>
     /// Logs a table as MLflow's <c>log_table</c> does (artifact plus <c>mlflow.loggedArtifacts</c> tag), appending to
     /// an existing table file. Tables logged concurrently to one run are written one after the other, so neither the
     /// files nor the tag lose an update.
     /// </summary>
+    /// <param name="run">The run.</param>
     /// <param name="table">The rows to log.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>tables/eval.json</c>.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>A task that completes when the file and the tag are stored.</returns>
-    public async Task LogTableAsync(EvaluationTable table, string artifactFile, CancellationToken cancellationToken = default)
+    public static async Task LogTableAsync(this Run run, EvaluationTable table, string artifactFile, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(table);
         var path = ArtifactPaths.NormalizeFile(artifactFile, nameof(artifactFile));
-        ThrowIfEnded();
-        await _tableGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        run.ThrowIfEnded();
+        await run.TableGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var repository = _artifacts ??= _store.GetArtifactRepository(ArtifactUri);
+            var repository = run.Artifacts;
             if (await ArtifactExistsAsync(repository, path, cancellationToken).ConfigureAwait(false))
             {
                 using var existing = new MemoryStream();
                 await repository.DownloadAsync(path, existing, cancellationToken).ConfigureAwait(false);
                 var merged = TableMerge.Append(Encoding.UTF8.GetString(existing.GetBuffer(), 0, (int)existing.Length), table);
                 var bytes = new UTF8Encoding(false).GetBytes(merged);
-                await UploadAsync(path, _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), bytes.Length, cancellationToken).ConfigureAwait(false);
+                await run.UploadArtifactBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await UploadTableAsync(table, path, cancellationToken).ConfigureAwait(false);
+                await UploadTableAsync(run, table, path, cancellationToken).ConfigureAwait(false);
             }
 
             // The official client reads the run's tag back and sets it with runs/set-tag when the table is new.
-            var snapshot = await _store.GetRunAsync(RunId, cancellationToken).ConfigureAwait(false);
+            var snapshot = await run.Store.GetRunAsync(run.RunId, cancellationToken).ConfigureAwait(false);
             var current = snapshot.Data.Tags.Where(t => t.Key == LoggedArtifactsTag.Key).Select(t => (string?)t.Value).FirstOrDefault();
             if (LoggedArtifactsTag.TryAdd(current, path, out var value))
             {
-                await _store.SetTagAsync(RunId, LoggedArtifactsTag.Key, value, cancellationToken).ConfigureAwait(false);
+                await run.Store.SetTagAsync(run.RunId, LoggedArtifactsTag.Key, value, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
-            _tableGate.Release();
+            run.TableGate.Release();
         }
     }
 
     /// <summary>Logs a table given as columns (like MLflow's <c>log_table(data=dict)</c>). Blocks the calling thread.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="columns">Column name → values; every column has the same number of values.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
-    public void LogTable(IReadOnlyDictionary<string, IReadOnlyList<object?>> columns, string artifactFile) =>
-        LogTableAsync(columns, artifactFile).GetAwaiter().GetResult();
+    public static void LogTable(this Run run, IReadOnlyDictionary<string, IReadOnlyList<object?>> columns, string artifactFile) =>
+        run.LogTableAsync(columns, artifactFile).GetAwaiter().GetResult();
 
     /// <summary>Logs a table given as columns (like MLflow's <c>log_table(data=dict)</c>), appending to an existing file.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="columns">Column name → values; every column has the same number of values.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>A task that completes when the file and the tag are stored.</returns>
     /// <exception cref="ArgumentException">When the columns have different lengths.</exception>
-    public async Task LogTableAsync(IReadOnlyDictionary<string, IReadOnlyList<object?>> columns, string artifactFile, CancellationToken cancellationToken = default)
+    public static async Task LogTableAsync(this Run run, IReadOnlyDictionary<string, IReadOnlyList<object?>> columns, string artifactFile, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(columns);
         var names = columns.Keys.ToArray();
         var lists = names.Select(n => columns[n] ?? throw new ArgumentException($"Column '{n}' has no values.", nameof(columns))).ToArray();
@@ -107,28 +110,31 @@ public sealed partial class Run
             table.AddRow(row);
         }
 
-        await LogTableAsync(table, artifactFile, cancellationToken).ConfigureAwait(false);
+        await run.LogTableAsync(table, artifactFile, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stores a JSON document as an artifact file (indented, UTF-8). Blocks the calling thread.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="document">The JSON value.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>config.json</c>.</param>
-    public void LogJson(JsonElement document, string artifactFile) => LogJsonAsync(document, artifactFile).GetAwaiter().GetResult();
+    public static void LogJson(this Run run, JsonElement document, string artifactFile) => run.LogJsonAsync(document, artifactFile).GetAwaiter().GetResult();
 
     /// <summary>Stores a JSON document as an artifact file (indented, UTF-8).</summary>
+    /// <param name="run">The run.</param>
     /// <param name="document">The JSON value.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>config.json</c>.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>A task that completes when the file is stored.</returns>
-    public Task LogJsonAsync(JsonElement document, string artifactFile, CancellationToken cancellationToken = default)
+    public static Task LogJsonAsync(this Run run, JsonElement document, string artifactFile, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             document.WriteTo(writer);
         }
 
-        return LogBytesAsync(buffer.ToArray(), artifactFile, cancellationToken);
+        return run.LogBytesAsync(buffer.ToArray(), artifactFile, cancellationToken);
     }
 
     /// <summary>
@@ -136,37 +142,42 @@ public sealed partial class Run
     /// Blocks the calling thread.
     /// </summary>
     /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="run">The run.</param>
     /// <param name="value">The value.</param>
     /// <param name="typeInfo">Its metadata, e.g. <c>MyJsonContext.Default.MyReport</c>.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
-    public void LogJson<T>(T value, JsonTypeInfo<T> typeInfo, string artifactFile) => LogJsonAsync(value, typeInfo, artifactFile).GetAwaiter().GetResult();
+    public static void LogJson<T>(this Run run, T value, JsonTypeInfo<T> typeInfo, string artifactFile) => run.LogJsonAsync(value, typeInfo, artifactFile).GetAwaiter().GetResult();
 
     /// <summary>Serialises a value with source-generated metadata and stores it as a JSON artifact file.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="run">The run.</param>
     /// <param name="value">The value.</param>
     /// <param name="typeInfo">Its metadata, e.g. <c>MyJsonContext.Default.MyReport</c>.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>A task that completes when the file is stored.</returns>
-    public Task LogJsonAsync<T>(T value, JsonTypeInfo<T> typeInfo, string artifactFile, CancellationToken cancellationToken = default)
+    public static Task LogJsonAsync<T>(this Run run, T value, JsonTypeInfo<T> typeInfo, string artifactFile, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        return LogBytesAsync(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), artifactFile, cancellationToken);
+        return run.LogBytesAsync(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), artifactFile, cancellationToken);
     }
 
     /// <summary>
     /// Serialises any value with <see cref="JsonSerializer"/> (reflection; indented unless <paramref name="options"/> say
     /// otherwise) and stores it as a JSON artifact file, like MLflow's <c>log_dict</c>. Blocks the calling thread.
     /// </summary>
+    /// <param name="run">The run.</param>
     /// <param name="value">The value (dictionaries, lists, records, anonymous objects …).</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
     /// <param name="options">Serializer options, or <see langword="null"/> for indented defaults.</param>
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Reflection-based serialisation; use the JsonTypeInfo<T> overload when trimming.")]
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Reflection-based serialisation; use the JsonTypeInfo<T> overload for native AOT.")]
-    public void LogJson(object? value, string artifactFile, JsonSerializerOptions? options = null) =>
-        LogJsonAsync(value, artifactFile, options).GetAwaiter().GetResult();
+    public static void LogJson(this Run run, object? value, string artifactFile, JsonSerializerOptions? options = null) =>
+        run.LogJsonAsync(value, artifactFile, options).GetAwaiter().GetResult();
 
     /// <summary>Serialises any value with <see cref="JsonSerializer"/> and stores it as a JSON artifact file.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="value">The value.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
     /// <param name="options">Serializer options, or <see langword="null"/> for indented defaults.</param>
@@ -174,75 +185,85 @@ public sealed partial class Run
     /// <returns>A task that completes when the file is stored.</returns>
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Reflection-based serialisation; use the JsonTypeInfo<T> overload when trimming.")]
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Reflection-based serialisation; use the JsonTypeInfo<T> overload for native AOT.")]
-    public Task LogJsonAsync(object? value, string artifactFile, JsonSerializerOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task LogJsonAsync(this Run run, object? value, string artifactFile, JsonSerializerOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var bytes = value is JsonElement element
             ? null
             : JsonSerializer.SerializeToUtf8Bytes(value, value?.GetType() ?? typeof(object), options ?? s_indentedJson);
-        return bytes is null ? LogJsonAsync((JsonElement)value!, artifactFile, cancellationToken) : LogBytesAsync(bytes, artifactFile, cancellationToken);
+        return bytes is null ? run.LogJsonAsync((JsonElement)value!, artifactFile, cancellationToken) : run.LogBytesAsync(bytes, artifactFile, cancellationToken);
     }
 
     /// <summary>Stores a figure (SVG) as an artifact file. Blocks the calling thread.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="figure">The figure, e.g. from <see cref="SvgFigures.ConfusionMatrix"/>.</param>
     /// <param name="artifactFile">The file's path, default <c>plots/</c> + the figure's <see cref="Figure.FileName"/>.</param>
-    public void LogFigure(Figure figure, string? artifactFile = null) => LogFigureAsync(figure, artifactFile).GetAwaiter().GetResult();
+    public static void LogFigure(this Run run, Figure figure, string? artifactFile = null) => run.LogFigureAsync(figure, artifactFile).GetAwaiter().GetResult();
 
     /// <summary>Stores a figure (SVG) as an artifact file.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="figure">The figure, e.g. from <see cref="SvgFigures.ConfusionMatrix"/>.</param>
     /// <param name="artifactFile">The file's path, default <c>plots/</c> + the figure's <see cref="Figure.FileName"/>.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>A task that completes when the file is stored.</returns>
-    public Task LogFigureAsync(Figure figure, string? artifactFile = null, CancellationToken cancellationToken = default)
+    public static Task LogFigureAsync(this Run run, Figure figure, string? artifactFile = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(figure);
-        return LogTextAsync(figure.Svg, artifactFile ?? "plots/" + figure.FileName, cancellationToken);
+        return run.LogTextAsync(figure.Svg, artifactFile ?? "plots/" + figure.FileName, cancellationToken);
     }
 
     /// <summary>Records a data set as an input of the run (<c>runs/log-inputs</c>). Blocks the calling thread.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="dataset">The data set.</param>
     /// <param name="context">What it was used for (tag <c>mlflow.data.context</c>): <c>eval</c>, <c>training</c>, …</param>
     /// <param name="tags">More input tags.</param>
-    public void LogInput(EvaluationDataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null) =>
-        LogInputAsync(dataset, context, tags).GetAwaiter().GetResult();
+    public static void LogInput(this Run run, EvaluationDataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null) =>
+        run.LogInputAsync(dataset, context, tags).GetAwaiter().GetResult();
 
     /// <summary>Records a data set as an input of the run (<c>runs/log-inputs</c>).</summary>
+    /// <param name="run">The run.</param>
     /// <param name="dataset">The data set.</param>
     /// <param name="context">What it was used for (tag <c>mlflow.data.context</c>): <c>eval</c>, <c>training</c>, …</param>
     /// <param name="tags">More input tags.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the store has the input.</returns>
-    public Task LogInputAsync(EvaluationDataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default)
+    public static Task LogInputAsync(this Run run, EvaluationDataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(dataset);
-        return LogInputAsync(dataset.ToMlflowDataset(), context, tags, cancellationToken);
+        return run.LogInputAsync(dataset.ToMlflowDataset(), context, tags, cancellationToken);
     }
 
     /// <summary>Records a data set as an input of the run (<c>runs/log-inputs</c>). Blocks the calling thread.</summary>
+    /// <param name="run">The run.</param>
     /// <param name="dataset">The data set record.</param>
     /// <param name="context">What it was used for (tag <c>mlflow.data.context</c>).</param>
     /// <param name="tags">More input tags.</param>
-    public void LogInput(Dataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null) =>
-        LogInputAsync(dataset, context, tags).GetAwaiter().GetResult();
+    public static void LogInput(this Run run, Dataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null) =>
+        run.LogInputAsync(dataset, context, tags).GetAwaiter().GetResult();
 
     /// <summary>Records a data set as an input of the run (<c>runs/log-inputs</c>).</summary>
+    /// <param name="run">The run.</param>
     /// <param name="dataset">The data set record.</param>
     /// <param name="context">What it was used for (tag <c>mlflow.data.context</c>).</param>
     /// <param name="tags">More input tags.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the store has the input.</returns>
-    public Task LogInputAsync(Dataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default)
+    public static Task LogInputAsync(this Run run, Dataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentException.ThrowIfNullOrEmpty(context);
-        ThrowIfEnded();
-        var inputTags = new List<Tag> { new("mlflow.data.context", context) };
+        run.ThrowIfEnded();
+        var inputTags = new List<Tag> { new(MlflowTags.DatasetContext, context) };
         foreach (var tag in tags ?? [])
         {
             TrackingNames.ValidateKey(tag.Key, KeyKind.Tag);
             inputTags.Add(new Tag(tag.Key, tag.Value));
         }
 
-        return _store.LogInputsAsync(RunId, [new DatasetInput(dataset, inputTags)], cancellationToken);
+        return run.Store.LogInputsAsync(run.RunId, [new DatasetInput(dataset, inputTags)], cancellationToken);
     }
 
     private static async Task<bool> ArtifactExistsAsync(IArtifactRepository repository, string path, CancellationToken cancellationToken)
@@ -253,7 +274,7 @@ public sealed partial class Run
         return files.Any(f => !f.IsDirectory && f.Path == path);
     }
 
-    private async Task UploadTableAsync(EvaluationTable table, string path, CancellationToken cancellationToken)
+    private static async Task UploadTableAsync(Run run, EvaluationTable table, string path, CancellationToken cancellationToken)
     {
         // Spooled tables can be large: write the JSON to a temporary file and stream it from there.
         var temp = Path.Combine(Path.GetTempPath(), "llmtrack-table-" + Guid.NewGuid().ToString("N") + ".json");
@@ -264,19 +285,11 @@ public sealed partial class Run
                 table.WriteTo(file);
             }
 
-            await UploadFileAsync(new FileInfo(temp), path, cancellationToken).ConfigureAwait(false);
+            await run.UploadArtifactFileAsync(new FileInfo(temp), path, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             File.Delete(temp);
-        }
-    }
-
-    private void ThrowIfEnded()
-    {
-        if (IsEnded)
-        {
-            throw new InvalidOperationException("The run has ended; nothing more can be logged to it.");
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace LlmTrack.Evaluation;
+namespace LlmTrack.Text;
 
 /// <summary>
 /// Writes JSON text exactly as Python's <c>json.dumps</c> does with its defaults

@@ -1,0 +1,34 @@
+namespace LlmTrack.Model;
+
+/// <summary>
+/// MLflow's system tag names (the <c>mlflow.</c> keys its client and server set and read), in one place for every layer.
+/// </summary>
+internal static class MlflowTags
+{
+    /// <summary>The user who started the run: <c>mlflow.user</c>.</summary>
+    public const string User = "mlflow.user";
+
+    /// <summary>The source (entry program) of the run: <c>mlflow.source.name</c>.</summary>
+    public const string SourceName = "mlflow.source.name";
+
+    /// <summary>The source type of the run (<c>LOCAL</c> for this client): <c>mlflow.source.type</c>.</summary>
+    public const string SourceType = "mlflow.source.type";
+
+    /// <summary>The git commit the run's source was at: <c>mlflow.source.git.commit</c>.</summary>
+    public const string GitCommit = "mlflow.source.git.commit";
+
+    /// <summary>The run's display name: <c>mlflow.runName</c>.</summary>
+    public const string RunName = "mlflow.runName";
+
+    /// <summary>The parent run of a child run: <c>mlflow.parentRunId</c>.</summary>
+    public const string ParentRunId = "mlflow.parentRunId";
+
+    /// <summary>The run's description (markdown note): <c>mlflow.note.content</c>.</summary>
+    public const string Description = "mlflow.note.content";
+
+    /// <summary>The JSON list of a run's logged tables (read by the UI's evaluation view): <c>mlflow.loggedArtifacts</c>.</summary>
+    public const string LoggedArtifacts = "mlflow.loggedArtifacts";
+
+    /// <summary>The input tag saying what a data set was used for (<c>eval</c>, <c>training</c>, …): <c>mlflow.data.context</c>.</summary>
+    public const string DatasetContext = "mlflow.data.context";
+}

@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -48,12 +50,29 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
         TimeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<DurableTrackingStore>();
         JournalOptions = CreateJournalOptions(trackingUri, durability, timeProvider, _logger);
-        var command = "llmtrack sync --tracking-uri " + TrackingStoreFactory.Redact(trackingUri.Trim());
+        var command = "llmtrack sync --tracking-uri " + TrackingUri.Redact(trackingUri.Trim());
         SyncCommand = durability.JournalDirectory is { Length: > 0 } folder ? command + " --journal-dir " + folder : command;
     }
 
     /// <inheritdoc />
     public string SyncCommand { get; }
+
+    /// <summary>
+    /// The store a tracker uses for <paramref name="trackingUri"/>: <paramref name="store"/> itself, or — for an
+    /// <c>http(s)://</c> server with durable mode on — this decorator over it, with the delivery of journals left by
+    /// earlier processes started in the background.
+    /// </summary>
+    public static ITrackingStore WrapWhenDurable(ITrackingStore store, string? trackingUri, DurabilityOptions? durability, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        if (durability is not { Enabled: true } || !TrackingUri.IsHttp(trackingUri?.Trim()))
+        {
+            return store;
+        }
+
+        var durable = new DurableTrackingStore(store, trackingUri!.Trim(), durability, timeProvider, loggerFactory);
+        durable.StartRecovery();
+        return durable;
+    }
 
     /// <summary>The wrapped remote store.</summary>
     public ITrackingStore Inner { get; }
@@ -82,7 +101,7 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
     /// </summary>
     public static string ServerRoot(string baseRoot, string trackingUri)
     {
-        var redacted = TrackingStoreFactory.Redact(trackingUri.Trim()).TrimEnd('/');
+        var redacted = TrackingUri.Redact(trackingUri.Trim()).TrimEnd('/');
         string label;
         if (Uri.TryCreate(redacted, UriKind.Absolute, out var uri))
         {
@@ -447,7 +466,7 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
         string? parent = null;
         foreach (var tag in tags)
         {
-            if (tag.Key == Tracking.RunContextTags.ParentRunId)
+            if (tag.Key == MlflowTags.ParentRunId)
             {
                 parent = tag.Value;
             }

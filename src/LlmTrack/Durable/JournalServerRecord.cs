@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using System.Buffers;
 using System.Text.Json;
 using LlmTrack.Journal;
@@ -24,7 +26,7 @@ internal static class JournalServerRecord
     public static string WithoutCredentials(string trackingUri)
     {
         ArgumentNullException.ThrowIfNull(trackingUri);
-        var redacted = TrackingStoreFactory.Redact(trackingUri.Trim());
+        var redacted = TrackingUri.Redact(trackingUri.Trim());
         var marker = redacted.IndexOf("://***@", StringComparison.Ordinal);
         return marker < 0 ? redacted : string.Concat(redacted.AsSpan(0, marker + 3), redacted.AsSpan(marker + 7));
     }

@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using LlmTrack.Journal;
 using LlmTrack.Stores;
 using LlmTrack.Tracking;
@@ -183,7 +185,7 @@ internal sealed class JournalShipper
         foreach (var tag in created.Tags)
         {
             // A child of a run that was itself started locally names the parent's local id: use the server's.
-            tags.Add(tag.Key == RunContextTags.ParentRunId && _store.TryGetServerRunId(tag.Value, out var parent) ? tag with { Value = parent } : tag);
+            tags.Add(tag.Key == MlflowTags.ParentRunId && _store.TryGetServerRunId(tag.Value, out var parent) ? tag with { Value = parent } : tag);
         }
 
         var snapshot = await Inner.CreateRunAsync(experimentId, created.RunName, created.StartTime, tags, cancellationToken).ConfigureAwait(false);

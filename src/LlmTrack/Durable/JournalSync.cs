@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using LlmTrack.Journal;
 using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
@@ -31,12 +33,12 @@ internal static class JournalSync
             try
             {
                 await run.Shipped.WaitAsync(cancellationToken).ConfigureAwait(false);
-                progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, true, null) { TrackingUri = TrackingStoreFactory.Redact(uri) });
+                progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, true, null) { TrackingUri = TrackingUri.Redact(uri) });
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 firstError ??= ex.Message;
-                progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, false, ex.Message) { TrackingUri = TrackingStoreFactory.Redact(uri) });
+                progress?.Report(new JournalSyncProgress(run.LocalRunId, run.ServerRunId, false, ex.Message) { TrackingUri = TrackingUri.Redact(uri) });
             }
         }
 
@@ -53,7 +55,7 @@ internal static class JournalSync
         ArgumentNullException.ThrowIfNull(options);
         var uri = RemoteUri(options);
         var journalOptions = DurableTrackingStore.CreateJournalOptions(uri, options.Durability, timeProvider ?? TimeProvider.System, NullLogger.Instance, recordServer: false);
-        return GetStatus(journalOptions, TrackingStoreFactory.Redact(uri));
+        return GetStatus(journalOptions, TrackingUri.Redact(uri));
     }
 
     /// <summary>The journals in one server folder (<paramref name="journalOptions"/>' root), recorded for <paramref name="trackingUri"/> (null: unknown).</summary>
@@ -79,11 +81,11 @@ internal static class JournalSync
     public static string RemoteUri(LlmTrackOptions options)
     {
         var uri = options.TrackingUri?.Trim();
-        if (!Rest.MlflowHttpClient.IsHttpTrackingUri(uri))
+        if (!TrackingUri.IsHttp(uri))
         {
             throw new MlflowException(
                 MlflowErrorCode.InvalidParameterValue,
-                $"Durable journals exist only for remote tracking (http(s)://); the tracking URI is '{(uri is null ? "(not set)" : TrackingStoreFactory.Redact(uri))}'.");
+                $"Durable journals exist only for remote tracking (http(s)://); the tracking URI is '{(uri is null ? "(not set)" : TrackingUri.Redact(uri))}'.");
         }
 
         return uri!;

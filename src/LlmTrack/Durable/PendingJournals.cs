@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using LlmTrack.Durable;
 using LlmTrack.Journal;
 using LlmTrack.Stores;
@@ -168,12 +170,12 @@ public static class PendingJournals
         }
         catch (ArgumentException)
         {
-            return $"The folder '{folder}' records the tracking URI '{TrackingStoreFactory.Redact(recorded)}', which is not valid.";
+            return $"The folder '{folder}' records the tracking URI '{TrackingUri.Redact(recorded)}', which is not valid.";
         }
 
         return string.Equals(Path.GetFileName(expected), Path.GetFileName(folder), StringComparison.Ordinal)
             ? null
-            : $"The folder '{folder}' records the tracking URI '{TrackingStoreFactory.Redact(recorded)}', whose journals belong in '{expected}'; deliver it with `llmtrack sync --tracking-uri <uri>`.";
+            : $"The folder '{folder}' records the tracking URI '{TrackingUri.Redact(recorded)}', whose journals belong in '{expected}'; deliver it with `llmtrack sync --tracking-uri <uri>`.";
     }
 }
 

@@ -50,7 +50,7 @@ internal static class MlflowHttpClient
             .ConfigureHttpClient((provider, client) =>
             {
                 var resolved = options(provider);
-                if (TryGetBaseAddress(resolved.TrackingUri, out var baseAddress))
+                if (TrackingUri.TryGetHttpBaseAddress(resolved.TrackingUri, out var baseAddress))
                 {
                     client.BaseAddress = baseAddress;
                 }
@@ -110,17 +110,6 @@ internal static class MlflowHttpClient
 
         return handler;
     }
-
-    /// <summary>Whether a tracking URI names an HTTP(S) tracking server (<see cref="TrackingUri.IsHttp"/>).</summary>
-    /// <param name="trackingUri">The URI, or <see langword="null"/>.</param>
-    /// <returns><see langword="true"/> for an absolute <c>http://</c> or <c>https://</c> URI.</returns>
-    public static bool IsHttpTrackingUri(string? trackingUri) => TrackingUri.IsHttp(trackingUri);
-
-    /// <summary>The base address for a tracking URI (<see cref="TrackingUri.TryGetHttpBaseAddress"/>).</summary>
-    /// <param name="trackingUri">The URI, or <see langword="null"/>.</param>
-    /// <param name="baseAddress">The base address when the URI names an HTTP(S) server.</param>
-    /// <returns>Whether the URI names an HTTP(S) server.</returns>
-    public static bool TryGetBaseAddress(string? trackingUri, out Uri baseAddress) => TrackingUri.TryGetHttpBaseAddress(trackingUri, out baseAddress);
 
     /// <summary>
     /// Basic-auth credentials: <see cref="LlmTrackOptions.Username"/>/<see cref="LlmTrackOptions.Password"/>,

@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using System.Globalization;
 using LlmTrack.Artifacts;
 using LlmTrack.Resilience;
@@ -65,7 +67,7 @@ internal sealed class MlflowRestStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
         Uri? baseAddress = httpClient.BaseAddress;
-        if (baseAddress is null && !MlflowHttpClient.TryGetBaseAddress(options.TrackingUri, out baseAddress))
+        if (baseAddress is null && !TrackingUri.TryGetHttpBaseAddress(options.TrackingUri, out baseAddress))
         {
             throw new ArgumentException($"The tracking URI '{options.TrackingUri}' is not an http(s) URI of an MLflow tracking server.", nameof(options));
         }
@@ -220,7 +222,7 @@ internal sealed class MlflowRestStore : ITrackingStore
         string? userId = null;
         foreach (var tag in tags)
         {
-            if (tag.Key == "mlflow.user")
+            if (tag.Key == MlflowTags.User)
             {
                 userId = tag.Value;
             }

@@ -1,5 +1,4 @@
 using LlmTrack.Artifacts;
-using LlmTrack.Durable;
 using LlmTrack.Rest;
 using LlmTrack.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -17,16 +16,8 @@ internal static partial class TrackingStoreFactory
 
         if (Configuration.TrackingUri.IsHttp(trackingUri))
         {
-            var server = CreateServerStore(trackingUri, options, httpClientFactory, timeProvider, loggerFactory);
-            if (options.Durability is not { Enabled: true } durability)
-            {
-                return server;
-            }
-
-            // Durable mode: log to a local journal, ship from it, and deliver what earlier processes left behind.
-            var durable = new DurableTrackingStore(server, trackingUri, durability, timeProvider, loggerFactory);
-            durable.StartRecovery();
-            return durable;
+            // Durable mode is not the factory's business: the tracking API wraps this store when it is on.
+            return CreateServerStore(trackingUri, options, httpClientFactory, timeProvider, loggerFactory);
         }
 
         throw new MlflowException(

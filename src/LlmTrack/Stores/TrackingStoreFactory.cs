@@ -23,10 +23,6 @@ internal static partial class TrackingStoreFactory
         return CreateStore(uri, options, httpClientFactory, timeProvider, loggerFactory);
     }
 
-    /// <summary>The tracking URI without credentials (<see cref="TrackingUri.Redact"/>); this name stays for Durable and Sync.</summary>
-    /// <param name="trackingUri">The URI.</param>
-    /// <returns>The URI without credentials.</returns>
-    public static string Redact(string trackingUri) => TrackingUri.Redact(trackingUri);
 
     private static partial ITrackingStore CreateStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory);
 }

@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using System.Globalization;
 using LlmTrack.Stores;
 using LlmTrack.Stores.Sqlite;
@@ -20,9 +22,6 @@ internal sealed class StoreCopier
     /// <summary>The run tag on the target that names the source run: <c>&lt;source store id&gt;/&lt;source run id&gt;</c>.</summary>
     public const string SourceRunIdTag = TrackingStoreCopy.SourceRunIdTag;
 
-    private const string RunNameTag = "mlflow.runName";
-    private const string ParentRunIdTag = "mlflow.parentRunId";
-    private const string UserTag = "mlflow.user";
     private const int SearchPageSize = 1000;
     private const int MaxInputsPerRequest = 100;
     private const int CopyBufferSize = 81920;
@@ -93,8 +92,8 @@ internal sealed class StoreCopier
         ArgumentNullException.ThrowIfNull(trackingUri);
         var uri = trackingUri.Trim();
         return uri.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)
-            ? "sqlite://" + Path.GetFullPath(SqliteTrackingUri.GetDatabasePath(uri)).Replace('\\', '/')
-            : TrackingStoreFactory.Redact(uri).TrimEnd('/');
+            ? "sqlite://" + Path.GetFullPath(TrackingUri.GetSqliteDatabasePath(uri)).Replace('\\', '/')
+            : TrackingUri.Redact(uri).TrimEnd('/');
     }
 
     /// <summary>Copies every selected experiment and its active runs.</summary>
@@ -279,7 +278,7 @@ internal sealed class StoreCopier
         else
         {
             List<Tag> createTags = [new Tag(SourceRunIdTag, sourceKey)];
-            createTags.AddRange(tags.Where(t => t.Key is UserTag or ParentRunIdTag));
+            createTags.AddRange(tags.Where(t => t.Key is MlflowTags.User or MlflowTags.ParentRunId));
             target = await _target.CreateRunAsync(run.TargetExperimentId, source.Info.RunName, source.Info.StartTime, createTags, cancellationToken).ConfigureAwait(false);
             state.TargetRunId = target.Info.RunId;
             created = true;
@@ -410,16 +409,16 @@ internal sealed class StoreCopier
         {
             switch (tag.Key)
             {
-                case RunNameTag or SourceRunIdTag:
+                case MlflowTags.RunName or SourceRunIdTag:
                     break;
-                case ParentRunIdTag:
+                case MlflowTags.ParentRunId:
                     if (targetRunIds.TryGetValue(tag.Value, out var parent))
                     {
                         tags.Add(new Tag(tag.Key, parent));
                     }
                     else
                     {
-                        tally.Notes.Add(new SyncNote(source.Info.RunId, $"Parent run {tag.Value} has no copy on the target; {ParentRunIdTag} was left out ({sourceKey})."));
+                        tally.Notes.Add(new SyncNote(source.Info.RunId, $"Parent run {tag.Value} has no copy on the target; {MlflowTags.ParentRunId} was left out ({sourceKey})."));
                     }
 
                     break;
@@ -578,12 +577,12 @@ internal sealed class StoreCopier
         {
             MetricPointsMissing = points,
             ParamsMissing = Math.Max(0, (state.ParamsToSend ?? source.Data.Params.Count) - state.ParamsSent),
-            TagsMissing = Math.Max(0, (state.TagsToSend ?? source.Data.Tags.Count(t => t.Key is not (RunNameTag or SourceRunIdTag))) - state.TagsSent),
+            TagsMissing = Math.Max(0, (state.TagsToSend ?? source.Data.Tags.Count(t => t.Key is not (MlflowTags.RunName or SourceRunIdTag))) - state.TagsSent),
         };
     }
 
     private static string? ParentOf(SourceRun run) =>
-        run.Snapshot.Data.Tags.FirstOrDefault(t => t.Key == ParentRunIdTag).Value;
+        run.Snapshot.Data.Tags.FirstOrDefault(t => t.Key == MlflowTags.ParentRunId).Value;
 
     private static string InputKey(DatasetInput input) =>
         string.Join(

@@ -10,17 +10,6 @@ namespace LlmTrack.Tracking;
 /// </summary>
 internal static class RunContextTags
 {
-    // The three names below stay for callers that still spell them this way (Tracker, Durable); new code uses MlflowTags.
-
-    /// <summary>The run name tag (<see cref="MlflowTags.RunName"/>).</summary>
-    public const string RunName = MlflowTags.RunName;
-
-    /// <summary>The parent run tag of a child run (<see cref="MlflowTags.ParentRunId"/>).</summary>
-    public const string ParentRunId = MlflowTags.ParentRunId;
-
-    /// <summary>The run description tag (<see cref="MlflowTags.Description"/>).</summary>
-    public const string Description = MlflowTags.Description;
-
     /// <summary>Collects the tags of this process.</summary>
     public static IReadOnlyList<Tag> CollectForProcess()
     {

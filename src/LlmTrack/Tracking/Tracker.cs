@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using LlmTrack.Configuration;
 using System.Collections.Concurrent;
 using LlmTrack.Delivery;
 using LlmTrack.Stores;
@@ -62,7 +64,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     internal Tracker(LlmTrackOptions options, IHttpClientFactory? httpClientFactory, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
         : this(
             PrepareOptions(options),
-            (o, t, l) => TrackingStoreFactory.Create(o, httpClientFactory, t, l),
+            (o, t, l) => Durable.DurableTrackingStore.WrapWhenDurable(TrackingStoreFactory.Create(o, httpClientFactory, t, l), o.TrackingUri, o.Durability, t, l),
             timeProvider ?? TimeProvider.System,
             loggerFactory)
     {
@@ -493,17 +495,17 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
                 throw new ArgumentException("The run name must not be empty.", nameof(options));
             }
 
-            Add(RunContextTags.RunName, options.RunName);
+            Add(MlflowTags.RunName, options.RunName);
         }
 
         if (parentRunId is not null)
         {
-            Add(RunContextTags.ParentRunId, parentRunId);
+            Add(MlflowTags.ParentRunId, parentRunId);
         }
 
         if (options.Description is not null)
         {
-            Add(RunContextTags.Description, options.Description);
+            Add(MlflowTags.Description, options.Description);
         }
 
         foreach (var (key, value) in options.Tags)
@@ -527,9 +529,9 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
             }
         }
 
-        if (!startTags.Exists(t => t.Key == RunContextTags.RunName))
+        if (!startTags.Exists(t => t.Key == MlflowTags.RunName))
         {
-            tags.Add(new Tag(RunContextTags.RunName, runName));
+            tags.Add(new Tag(MlflowTags.RunName, runName));
         }
 
         tags.AddRange(startTags);

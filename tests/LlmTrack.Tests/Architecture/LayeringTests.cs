@@ -42,20 +42,6 @@ public sealed class LayeringTests
     /// </summary>
     private static readonly (string File, string Type)[] Allowed =
     [
-        // The store contract carries a delivery-core concept: AdjustCounters returns DeliveryCounters (a default
-        // interface method only durable mode overrides). Fix: an IJournalingStore capability interface that
-        // Tracker/Run test for, taking AdjustCounters/FlushToDiskAsync/ResumeRunAsync out of ITrackingStore.
-        ("Stores/ITrackingStore.cs", "Delivery/DeliveryCounters"),
-
-        // The store factory sits in the abstraction folder and builds the durable decorator. Fix: move
-        // TrackingStoreFactory*.cs into a composition root; that needs its callers Tracking/Tracker.cs,
-        // Durable/JournalSync.cs and Sync/StoreCopier.cs to change (and Durable/* to stop calling back into it).
-        ("Stores/TrackingStoreFactory.Stores.cs", "Durable/DurableTrackingStore"),
-
-        // Durable mode reads the parent-run tag name through Tracking's RunContextTags.
-        // Fix: use Model/MlflowTags.ParentRunId.
-        ("Durable/DurableTrackingStore.cs", "Tracking/RunContextTags"),
-        ("Durable/JournalShipper.cs", "Tracking/RunContextTags"),
     ];
 
     private static readonly Lazy<Scan> Source = new(Scan.Run);

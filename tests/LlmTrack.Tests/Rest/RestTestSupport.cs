@@ -44,9 +44,9 @@ internal sealed class MlflowServerFixture : IDisposable
     public Task RunWithFakeTimeAsync(Task task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.InFlight == 0 && Faults.Calls > 0);
 
     /// <summary>Runs <paramref name="task"/>, advancing fake time only while a request hangs (so only attempt timeouts fire).</summary>
-    public Task<T> RunWhileHangingAsync<T>(Task<T> task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.Hanging > 0);
+    public Task<T> RunWhileHangingAsync<T>(Task<T> task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.LatestIsHanging);
 
-    public Task RunWhileHangingAsync(Task task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.Hanging > 0);
+    public Task RunWhileHangingAsync(Task task, TimeSpan step) => FakeTime.RunAsync(Time!, task, step, () => Faults.LatestIsHanging);
 
     public HttpClient Client { get; }
 
@@ -96,9 +96,17 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     private int _calls;
     private int _inFlight;
     private int _hanging;
+    private int _hangingIndex = -1;
 
     /// <summary>Requests hanging after the server answered (waiting for the client's timeout).</summary>
     public int Hanging => Volatile.Read(ref _hanging);
+
+    /// <summary>
+    /// Whether the latest request is the one hanging: time may advance for its timeout only then. (An attempt that
+    /// timed out can still count as hanging for a moment after the next attempt started; advancing time then would
+    /// eat into the next attempt's time on a busy machine.)
+    /// </summary>
+    public bool LatestIsHanging => Volatile.Read(ref _hanging) > 0 && Volatile.Read(ref _hangingIndex) == Volatile.Read(ref _calls) - 1;
 
     /// <summary>Requests being forwarded to the real server right now (hanging ones excluded).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -148,6 +156,7 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
                 using var response = await base.SendAsync(request, cancellationToken);
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
                 startHanging();
+                Volatile.Write(ref _hangingIndex, index);
                 Interlocked.Increment(ref _hanging);
                 try
                 {
@@ -155,6 +164,7 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
                 }
                 finally
                 {
+                    Interlocked.CompareExchange(ref _hangingIndex, -1, index);
                     Interlocked.Decrement(ref _hanging);
                 }
 

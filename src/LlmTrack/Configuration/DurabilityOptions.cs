@@ -48,7 +48,7 @@ public sealed class DurabilityOptions
     /// inputs, artifacts and the run's end are delivered one at a time, after everything journaled before them; only
     /// metric batches overlap, so one slow retry does not hold up the rest of the run.
     /// </summary>
-    public int MaxBatchesInFlight { get; set; } = 4;
+    public int MaxBatchesInFlight { get; set; } = 8;
 
     /// <summary>The first wait before shipping is retried after the server was unreachable (default 1 s; doubles up to <see cref="MaxRetryDelay"/>).</summary>
     public TimeSpan MinRetryDelay { get; set; } = TimeSpan.FromSeconds(1);

@@ -350,6 +350,7 @@ internal sealed class DurableRun : IDisposable
         var time = _store.TimeProvider;
         var start = time.GetTimestamp();
         var lastProgress = start;
+        var answers = _store.ServerAnswers();
         while (true)
         {
             var progress = NextProgress;
@@ -367,12 +368,18 @@ internal sealed class DurableRun : IDisposable
 
             try
             {
-                await progress.WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+                await progress.WaitAsync(Min(wait, DurableTrackingStore.LivenessCheckInterval), time, cancellationToken).ConfigureAwait(false);
                 lastProgress = time.GetTimestamp();
             }
             catch (TimeoutException)
             {
-                // Checked again at the top: a limit ran out unless the last moment brought it.
+                // A server that answers (even with errors, while a request is retried) is alive: that is progress too.
+                var seen = _store.ServerAnswers();
+                if (seen != answers)
+                {
+                    answers = seen;
+                    lastProgress = time.GetTimestamp();
+                }
             }
         }
     }
@@ -447,7 +454,9 @@ internal sealed class DurableRun : IDisposable
                 var failed = window.Exists(w => w.Delivery.IsFaulted || w.Delivery.IsCanceled);
                 while (!failed && window.Count < maxWindow && (next is not null || reader.TryRead(out next)))
                 {
-                    var alone = next.Record is not MetricsRecord;
+                    // Metric batches overlap; records that need no delivery (heartbeats, mappings) are done at once and
+                    // hold nothing up; everything else goes alone, after what came before it.
+                    var alone = next.Record is not (MetricsRecord or ActivityRecord or RunMappedRecord);
                     var inFlight = window.Count(w => !w.Delivery.IsCompleted);
                     if (alone ? window.Count > 0 : (inFlight >= maxInFlight || window.Exists(w => w.Alone)))
                     {

@@ -62,17 +62,26 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
     /// <c>http(s)://</c> server with durable mode on — this decorator over it, with the delivery of journals left by
     /// earlier processes started in the background.
     /// </summary>
-    public static ITrackingStore WrapWhenDurable(ITrackingStore store, string? trackingUri, DurabilityOptions? durability, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public static ITrackingStore WrapWhenDurable(ITrackingStore store, string? trackingUri, DurabilityOptions? durability, TimeProvider timeProvider, ILoggerFactory loggerFactory, Func<long>? serverAnswers = null)
     {
         if (durability is not { Enabled: true } || !TrackingUri.IsHttp(trackingUri?.Trim()))
         {
             return store;
         }
 
-        var durable = new DurableTrackingStore(store, trackingUri!.Trim(), durability, timeProvider, loggerFactory);
+        var durable = new DurableTrackingStore(store, trackingUri!.Trim(), durability, timeProvider, loggerFactory) { ServerAnswers = serverAnswers ?? (static () => 0) };
         durable.StartRecovery();
         return durable;
     }
+
+    /// <summary>How often a wait for delivery looks whether the server answered anything (its liveness).</summary>
+    internal static readonly TimeSpan LivenessCheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The number of HTTP answers the server gave so far (any status), when the store can tell; waits for delivery
+    /// count a change as progress, so a live server retried through a long back-off does not look stalled.
+    /// </summary>
+    internal Func<long> ServerAnswers { get; init; } = static () => 0;
 
     /// <summary>The wrapped remote store.</summary>
     public ITrackingStore Inner { get; }
@@ -316,6 +325,7 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
         var time = TimeProvider;
         var start = time.GetTimestamp();
         var lastProgress = start;
+        var answers = ServerAnswers();
         while (true)
         {
             // The signals first, then the check: progress made in between completes a signal already taken.
@@ -337,12 +347,18 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
 
             try
             {
-                await Task.WhenAny(progress).WaitAsync(wait, time, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAny(progress).WaitAsync(wait < LivenessCheckInterval ? wait : LivenessCheckInterval, time, cancellationToken).ConfigureAwait(false);
                 lastProgress = time.GetTimestamp();
             }
             catch (TimeoutException)
             {
-                // A limit ran out: checked at the top.
+                // No delivery in this interval; a server that still answers (a request being retried) is alive.
+                var seen = ServerAnswers();
+                if (seen != answers)
+                {
+                    answers = seen;
+                    lastProgress = time.GetTimestamp();
+                }
             }
         }
 

@@ -20,6 +20,7 @@ internal sealed class TransportCounters
     private long _failures;
     private long _reconciledBatches;
     private long _recoveredRunCreations;
+    private long _answers;
 
     /// <summary>Requests started (each logical call counts once, however often it is retried).</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -36,7 +37,12 @@ internal sealed class TransportCounters
     /// <summary>Run creations whose response was lost and whose run was found on the server instead of created again.</summary>
     public long RecoveredRunCreations => Interlocked.Read(ref _recoveredRunCreations);
 
+    /// <summary>HTTP answers received (any status, every attempt): a sign the server is alive, even while it fails requests.</summary>
+    public long Answers => Interlocked.Read(ref _answers);
+
     internal void AddRequest() => Interlocked.Increment(ref _requests);
+
+    internal void AddAnswer() => Interlocked.Increment(ref _answers);
 
     internal void AddRetry() => Interlocked.Increment(ref _retries);
 

@@ -22,10 +22,13 @@ internal sealed class AttemptObserver
     /// <summary>Whether an earlier attempt failed in a way that leaves its outcome unknown.</summary>
     public bool MaybeCommitted => Volatile.Read(ref _maybeCommitted) != 0;
 
+    /// <summary>How many attempts so far failed in a way that leaves their outcome unknown.</summary>
+    public int AmbiguousAttempts => Volatile.Read(ref _maybeCommitted);
+
     /// <summary>Attempts started so far.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
 
-    internal void MarkMaybeCommitted() => Volatile.Write(ref _maybeCommitted, 1);
+    internal void MarkMaybeCommitted() => Interlocked.Increment(ref _maybeCommitted);
 
     internal void AddAttempt() => Interlocked.Increment(ref _attempts);
 }
@@ -266,13 +269,17 @@ internal sealed partial class MlflowHttpTransport
         try
         {
             var response = await _client.SendAsync(request, state.Completion, token).ConfigureAwait(false);
+            Counters.AddAnswer();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 var elapsed = TimeProvider.GetElapsedTime(started).TotalMilliseconds;
                 LogResponse(_logger, state.Method.Method, state.Uri.AbsolutePath, (int)response.StatusCode, elapsed);
             }
 
-            if ((int)response.StatusCode >= 500)
+            // A 5xx may come after the server committed (a 500 from a failure after the commit, a gateway's 502/504
+            // while the server went on) — except 503 Service Unavailable: the request was not handled (MLflow's
+            // TEMPORARILY_UNAVAILABLE, or a proxy with no server to hand it to), so it needs no check.
+            if ((int)response.StatusCode >= 500 && response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
             {
                 state.Observer.MarkMaybeCommitted();
             }

@@ -314,7 +314,7 @@ internal sealed class MlflowRestStore : ITrackingStore
     /// <inheritdoc />
     /// <remarks>
     /// <para>Exactly once, although a request can be committed by the server while its response is
-    /// lost. Once an attempt has failed ambiguously (timeout or connection loss after sending, or a 5xx),
+    /// lost. Once an attempt has failed ambiguously (timeout or connection loss after sending, or a 5xx other than 503),
     /// every further attempt first reads the stored points at the batch's steps (<see cref="MetricReconciler"/>:
     /// per key, only windows around the batch's steps, so the cost follows the batch, not the run's history) and
     /// leaves out the points already stored (<see cref="MetricPointKey"/>: NaN equals NaN; ±∞ equals the
@@ -338,6 +338,7 @@ internal sealed class MlflowRestStore : ITrackingStore
         var uri = _transport.Resolve(Api + "runs/log-batch");
         var observer = new AttemptObserver();
         var pending = metrics;
+        var checkedAmbiguous = 0;
         for (var round = 0; ; round++)
         {
             var body = SerializeBatch(runId, pending, parameters, tags);
@@ -350,12 +351,17 @@ internal sealed class MlflowRestStore : ITrackingStore
                 cancellationToken,
                 beforeAttempt: async token =>
                 {
-                    if (!observer.MaybeCommitted || pending.Count == 0)
+                    // Check only after an attempt whose outcome is unknown, and once per such attempt: an answer that
+                    // came back (a 429, say) since the last check changed nothing on the server.
+                    var ambiguous = observer.AmbiguousAttempts;
+                    if (ambiguous == checkedAmbiguous || pending.Count == 0)
                     {
                         return true;
                     }
 
-                    var unstored = await FindUnstoredAsync(runId, pending, token).ConfigureAwait(false);
+                    checkedAmbiguous = ambiguous;
+
+                    var unstored = await MetricReconciler.FindUnstoredAfterAttemptAsync(pending, (key, windows, t) => ReadWindowsAsync(runId, key, windows, t), token).ConfigureAwait(false);
                     if (unstored.Count != pending.Count)
                     {
                         _transport.Counters.AddReconciledBatch();

@@ -22,6 +22,9 @@ internal static class MetricReconciler
     /// </summary>
     public const long MaxGap = 256;
 
+    /// <summary>How many keys of one batch are read at once.</summary>
+    public const int MaxConcurrentReads = 8;
+
     /// <summary>The points of <paramref name="metrics"/> (all of one run) that <paramref name="store"/> does not hold.</summary>
     /// <param name="store">The store to compare with.</param>
     /// <param name="runId">The run, as <paramref name="store"/> names it.</param>
@@ -33,6 +36,82 @@ internal static class MetricReconciler
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(runId);
         return FindUnstoredAsync(metrics, (key, windows, token) => ReadWindowsAsync(store, runId, key, windows, token), cancellationToken);
+    }
+
+    /// <summary>
+    /// After one attempt of a log-batch whose outcome is unknown: which of its points the store does not hold. A
+    /// log-batch is stored all or nothing (one transaction in MLflow's SQL stores; the points in order in a store that
+    /// writes them one by one), so the first point's key is read first: when none of the batch's points of that key is
+    /// stored, the attempt stored nothing and the whole batch is missing (one read instead of one per key). Otherwise
+    /// every key is read (<see cref="FindUnstoredAsync(IReadOnlyList{Metric}, Func{string, IReadOnlyList{StepWindow}, CancellationToken, Task{IReadOnlyList{Metric}}}, CancellationToken)"/>),
+    /// so points that were stored before the attempt (the same point logged twice) are told apart exactly.
+    /// </summary>
+    public static async Task<IReadOnlyList<Metric>> FindUnstoredAfterAttemptAsync(
+        IReadOnlyList<Metric> metrics,
+        Func<string, IReadOnlyList<StepWindow>, CancellationToken, Task<IReadOnlyList<Metric>>> readKey,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(readKey);
+        if (metrics.Count == 0)
+        {
+            return [];
+        }
+
+        var probeKey = metrics[0].Key;
+        var probe = new List<Metric>();
+        var steps = new List<long>();
+        var otherKeys = false;
+        foreach (var metric in metrics)
+        {
+            if (metric.Key == probeKey)
+            {
+                probe.Add(metric);
+                steps.Add(metric.Step);
+            }
+            else
+            {
+                otherKeys = true;
+            }
+        }
+
+        var stored = new HashSet<MetricPointKey>();
+        foreach (var point in await readKey(probeKey, PlanWindows(steps), cancellationToken).ConfigureAwait(false))
+        {
+            stored.Add(MetricPointKey.Of(point));
+        }
+
+        if (!probe.Exists(m => stored.Contains(MetricPointKey.Of(m))))
+        {
+            return metrics;
+        }
+
+        if (!otherKeys)
+        {
+            return probe.FindAll(m => !stored.Contains(MetricPointKey.Of(m)));
+        }
+
+        // Something was stored: check every other key, and keep the probe's answer for its own key.
+        var others = new List<Metric>(metrics.Count - probe.Count);
+        foreach (var metric in metrics)
+        {
+            if (metric.Key != probeKey)
+            {
+                others.Add(metric);
+            }
+        }
+
+        var othersMissing = (await FindUnstoredAsync(others, readKey, cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var missing = new List<Metric>();
+        foreach (var metric in metrics)
+        {
+            if (metric.Key == probeKey ? !stored.Contains(MetricPointKey.Of(metric)) : othersMissing.Contains(metric))
+            {
+                missing.Add(metric);
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>
@@ -63,16 +142,30 @@ internal static class MetricReconciler
             steps.Add(metric.Step);
         }
 
+        // The keys are read concurrently (a few at a time): a check costs about one round trip, not one per key.
         var stored = new Dictionary<string, HashSet<MetricPointKey>>(StringComparer.Ordinal);
-        foreach (var (key, steps) in stepsByKey)
+        using var slots = new SemaphoreSlim(MaxConcurrentReads);
+        var reads = stepsByKey.Select(async entry =>
         {
-            var points = await readKey(key, PlanWindows(steps), cancellationToken).ConfigureAwait(false);
-            var set = new HashSet<MetricPointKey>(points.Count);
-            foreach (var point in points)
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                set.Add(MetricPointKey.Of(point));
-            }
+                var points = await readKey(entry.Key, PlanWindows(entry.Value), cancellationToken).ConfigureAwait(false);
+                var set = new HashSet<MetricPointKey>(points.Count);
+                foreach (var point in points)
+                {
+                    set.Add(MetricPointKey.Of(point));
+                }
 
+                return (entry.Key, Set: set);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+        foreach (var (key, set) in await Task.WhenAll(reads).ConfigureAwait(false))
+        {
             stored[key] = set;
         }
 

@@ -64,7 +64,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     internal Tracker(LlmTrackOptions options, IHttpClientFactory? httpClientFactory, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
         : this(
             PrepareOptions(options),
-            (o, t, l) => Durable.DurableTrackingStore.WrapWhenDurable(TrackingStoreFactory.Create(o, httpClientFactory, t, l), o.TrackingUri, o.Durability, t, l),
+            (o, t, l) => WithDurableMode(TrackingStoreFactory.Create(o, httpClientFactory, t, l), o, t, l),
             timeProvider ?? TimeProvider.System,
             loggerFactory)
     {
@@ -92,6 +92,13 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         {
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         }
+    }
+
+    /// <summary>The store for the options: the one the URI names, journaled when durable mode applies.</summary>
+    private static ITrackingStore WithDurableMode(ITrackingStore store, LlmTrackOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        Func<long>? answers = store is Rest.MlflowRestStore rest ? () => rest.Counters.Answers : null;
+        return Durable.DurableTrackingStore.WrapWhenDurable(store, options.TrackingUri, options.Durability, timeProvider, loggerFactory, answers);
     }
 
     /// <summary>Where warnings go when the application gave no logger (standard error); replaced by tests.</summary>

@@ -26,10 +26,12 @@ internal static class DeliveryFaultsBenchmark
         var points = Data();
         Console.WriteLine($"delivery-faults: seed {seed}; {points.Count:N0} points ({points.Count(p => double.IsNaN(p.Value))} NaN, {points.Count(p => double.IsInfinity(p.Value))} ±∞); 30 % of requests fail (503 | 429 Retry-After: 1 | reset before answer | committed then answer lost); latency 10 ms + 0.128 ms per log-batch metric");
 
-        double pythonSeconds;
-        ExperimentSummary python;
-        string pythonNote;
+        double pythonSeconds = double.NaN;
+        ExperimentSummary python = default!;
+        string pythonNote = "";
+        var onlyLlmTrack = args.Contains("--only-llmtrack");
         await using (var server = new FaultyMlflowServer(seed))
+        if (!onlyLlmTrack)
         {
             await server.StartAsync();
             var stopwatch = Stopwatch.StartNew();
@@ -82,7 +84,7 @@ internal static class DeliveryFaultsBenchmark
             }
         }
 
-        var pythonOk = Complete(python, points.Count);
+        var pythonOk = !onlyLlmTrack && Complete(python, points.Count);
         var llmtrackOk = Complete(llmtrack, points.Count);
         Console.WriteLine($"time: python-client model {pythonSeconds:0.0} s ({(pythonOk ? "complete" : "INCOMPLETE")}), LlmTrack {llmtrackSeconds:0.0} s ({(llmtrackOk ? "complete" : "INCOMPLETE")}); ratio python/LlmTrack {pythonSeconds / llmtrackSeconds:0.00}");
         return pythonOk && llmtrackOk ? 0 : 1;
@@ -94,7 +96,7 @@ internal static class DeliveryFaultsBenchmark
     private static void Report(string who, ExperimentSummary summary, double seconds, FaultyMlflowServer server, string note)
     {
         var faults = string.Join(", ", server.Faults.Where(f => f.Key != ServerFault.None).OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"));
-        Console.WriteLine($"{who}: {seconds:0.0} s; server holds {summary.Points:N0} points ({summary.NaN} NaN, {summary.Duplicates} duplicates) in {summary.Runs} run(s) [{string.Join(", ", summary.Statuses)}]; {server.Requests} requests, faults: {faults}. {note}");
+        Console.WriteLine($"{who}: {seconds:0.0} s; server holds {summary.Points:N0} points ({summary.NaN} NaN, {summary.Duplicates} duplicates) in {summary.Runs} run(s) [{string.Join(", ", summary.Statuses)}]; {server.Requests} requests ({server.DescribeTraffic()}), faults: {faults}. {note}");
     }
 
     private static async Task<string> RunLlmTrackAsync(string uri, string journal, IReadOnlyList<Metric> points)

@@ -146,9 +146,23 @@ internal sealed class FaultyMlflowServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests per route (the last segment of the path), and log-batch requests by size.</summary>
+    public string DescribeTraffic()
+    {
+        var routes = string.Join(", ", _byRoute.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}"));
+        var sizes = _batchSizes.ToArray();
+        return sizes.Length == 0 ? routes : $"{routes}; log-batch sizes: {sizes.Length} requests, mean {sizes.Average():0} metrics";
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byRoute = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentBag<int> _batchSizes = [];
+
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        var route = context.Request.Path.Value ?? "";
+        route = route[(route.LastIndexOf("/mlflow/", StringComparison.Ordinal) is var m and >= 0 ? m + 8 : 0)..];
+        _byRoute.AddOrUpdate(route.StartsWith("artifacts", StringComparison.Ordinal) ? "artifacts" : route, 1, (_, n) => n + 1);
         string body;
         using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
         {
@@ -171,6 +185,10 @@ internal sealed class FaultyMlflowServer : IAsyncDisposable
             {
                 json = JsonNode.Parse(body);
                 batchSize = json?["metrics"] is JsonArray array ? array.Count : 0;
+                if (route == "runs/log-batch")
+                {
+                    _batchSizes.Add(batchSize);
+                }
             }
             catch (JsonException)
             {

@@ -71,6 +71,64 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
+    public async Task ConnectionLostBeforeTheServerGotIt_OneReadOfTheFirstKeyShowsNothingWasStored()
+    {
+        var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true };
+        using var lost = new LoseFirstLogBatchUnsent(server);
+        using var store = NewStore(lost, out var client);
+        using var _ = client;
+        var batch = Enumerable.Range(0, 100).SelectMany(step => Enumerable.Range(0, 10).Select(k => new Metric("k" + k, step, Ts + step, step))).ToList();
+
+        await store.LogBatchAsync(RunId, batch, [], [], CancellationToken.None);
+
+        Assert.Equal(1, lost.Lost);
+        var read = Assert.Single(server.RangeReads);
+        Assert.Equal(("k0", 0L, 99L), read);
+        Assert.Equal(1000, server.Stored.Count);
+        Assert.Equal(1000, server.Stored.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ConnectionLost_ThePointsOfTheFirstKeyWereLoggedBefore_EveryKeyIsReadAndOnlyTheMissingAreSent()
+    {
+        // The batch repeats points of "k0" stored by an earlier batch, so the first key alone cannot tell whether the
+        // lost attempt was stored: every key is read, and the attempt (which stored nothing) is sent without "k0".
+        var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true };
+        for (var step = 0; step < 10; step++)
+        {
+            server.Stored.Add(new Metric("k0", step, Ts + step, step));
+        }
+
+        using var lost = new LoseFirstLogBatchUnsent(server);
+        using var store = NewStore(lost, out var client);
+        using var _ = client;
+        var batch = Enumerable.Range(0, 10).SelectMany(step => Enumerable.Range(0, 3).Select(k => new Metric("k" + k, step, Ts + step, step))).ToList();
+
+        await store.LogBatchAsync(RunId, batch, [], [], CancellationToken.None);
+
+        Assert.Equal(3, server.RangeReads.Count);
+        Assert.Equal(30, server.Stored.Count);
+        Assert.Equal(30, server.Stored.Distinct().Count());
+    }
+
+    /// <summary>Drops the first log-batch on the way to the server (the client sees the connection reset after sending).</summary>
+    private sealed class LoseFirstLogBatchUnsent(HttpMessageHandler server) : DelegatingHandler(server)
+    {
+        public int Lost { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Lost == 0 && request.RequestUri!.AbsolutePath.EndsWith("runs/log-batch", StringComparison.Ordinal))
+            {
+                Lost++;
+                throw new HttpRequestException(HttpRequestError.ResponseEnded, "The connection was reset (simulated).", new IOException("reset"));
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task LostAnswer_WideSparseBatch_OneWindowPerClusterOfSteps()
     {
         var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true, LoseAnswers = 1 };

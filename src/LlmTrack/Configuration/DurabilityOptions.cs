@@ -44,7 +44,7 @@ public sealed class DurabilityOptions
     public TimeSpan DrainStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How many metric batches of one run the shipper keeps in flight at once (default 4). Params, tags, data set
+    /// How many metric batches of one run the shipper keeps in flight at once (default 8). Params, tags, data set
     /// inputs, artifacts and the run's end are delivered one at a time, after everything journaled before them; only
     /// metric batches overlap, so one slow retry does not hold up the rest of the run.
     /// </summary>

@@ -468,6 +468,40 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         {
             throw new ArgumentException($"Batching.QueueFullPolicy {batching.QueueFullPolicy} is unknown.", nameof(options));
         }
+
+        if (options.Durability is { Enabled: true } durability)
+        {
+            static void Positive(TimeSpan value, string name)
+            {
+                if (value <= TimeSpan.Zero)
+                {
+                    throw new ArgumentException($"Durability.{name} must be positive (was {value}).", nameof(options));
+                }
+            }
+
+            Positive(durability.FlushToDiskInterval, nameof(durability.FlushToDiskInterval));
+            Positive(durability.StartTimeout, nameof(durability.StartTimeout));
+            if (durability.DrainTimeout < TimeSpan.Zero || durability.DrainStallTimeout < TimeSpan.Zero)
+            {
+                // Zero is allowed: do not wait for the server at all (what is left stays on disk and is reported).
+                throw new ArgumentException($"Durability.DrainTimeout and DrainStallTimeout must not be negative (were {durability.DrainTimeout} and {durability.DrainStallTimeout}).", nameof(options));
+            }
+            Positive(durability.MinRetryDelay, nameof(durability.MinRetryDelay));
+            if (durability.MaxRetryDelay < durability.MinRetryDelay)
+            {
+                throw new ArgumentException($"Durability.MaxRetryDelay ({durability.MaxRetryDelay}) must not be shorter than MinRetryDelay ({durability.MinRetryDelay}).", nameof(options));
+            }
+
+            if (durability.MaxBatchesInFlight < 1)
+            {
+                throw new ArgumentException($"Durability.MaxBatchesInFlight must be at least 1 (was {durability.MaxBatchesInFlight}).", nameof(options));
+            }
+
+            if (durability.DiskCapBytes < 1)
+            {
+                throw new ArgumentException($"Durability.DiskCapBytes must be positive (was {durability.DiskCapBytes}).", nameof(options));
+            }
+        }
     }
 
     private static RunOptions BuildOptions(string? experimentName, string? runName, Run? parent, string? description, IEnumerable<KeyValuePair<string, string>>? tags)

@@ -155,7 +155,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
 
         if (failure is not null)
         {
-            await _run.FailAsync(failure).ConfigureAwait(false);
+            await _run.FailAsync(failure, CancellationToken.None).ConfigureAwait(false);
             throw failure;
         }
 

@@ -1,3 +1,4 @@
+using LlmTrack.Tracking;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -23,7 +24,8 @@ public static class RunArtifactLoggingExtensions
     /// <param name="run">The run.</param>
     /// <param name="table">The rows to log.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>tables/eval.json</c>.</param>
-    public static void LogTable(this Run run, EvaluationTable table, string artifactFile) => run.LogTableAsync(table, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public static void LogTable(this Run run, EvaluationTable table, string artifactFile, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => run.LogTableAsync(table, artifactFile, cancellationToken: ct), cancellationToken);
 
     /// <summary>
     /// Logs a table as MLflow's <c>log_table</c> does (artifact plus <c>mlflow.loggedArtifacts</c> tag), appending to
@@ -76,8 +78,9 @@ public static class RunArtifactLoggingExtensions
     /// <param name="run">The run.</param>
     /// <param name="columns">Column name → values; every column has the same number of values.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
-    public static void LogTable(this Run run, IReadOnlyDictionary<string, IReadOnlyList<object?>> columns, string artifactFile) =>
-        run.LogTableAsync(columns, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public static void LogTable(this Run run, IReadOnlyDictionary<string, IReadOnlyList<object?>> columns, string artifactFile, CancellationToken cancellationToken = default) =>
+        SyncOverAsync.Run(ct => run.LogTableAsync(columns, artifactFile, cancellationToken: ct), cancellationToken);
 
     /// <summary>Logs a table given as columns (like MLflow's <c>log_table(data=dict)</c>), appending to an existing file.</summary>
     /// <param name="run">The run.</param>
@@ -117,7 +120,8 @@ public static class RunArtifactLoggingExtensions
     /// <param name="run">The run.</param>
     /// <param name="document">The JSON value.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>config.json</c>.</param>
-    public static void LogJson(this Run run, JsonElement document, string artifactFile) => run.LogJsonAsync(document, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public static void LogJson(this Run run, JsonElement document, string artifactFile, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => run.LogJsonAsync(document, artifactFile, ct), cancellationToken);
 
     /// <summary>Stores a JSON document as an artifact file (indented, UTF-8).</summary>
     /// <param name="run">The run.</param>
@@ -146,7 +150,8 @@ public static class RunArtifactLoggingExtensions
     /// <param name="value">The value.</param>
     /// <param name="typeInfo">Its metadata, e.g. <c>MyJsonContext.Default.MyReport</c>.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
-    public static void LogJson<T>(this Run run, T value, JsonTypeInfo<T> typeInfo, string artifactFile) => run.LogJsonAsync(value, typeInfo, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public static void LogJson<T>(this Run run, T value, JsonTypeInfo<T> typeInfo, string artifactFile, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => run.LogJsonAsync(value, typeInfo, artifactFile, ct), cancellationToken);
 
     /// <summary>Serialises a value with source-generated metadata and stores it as a JSON artifact file.</summary>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -174,7 +179,7 @@ public static class RunArtifactLoggingExtensions
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Reflection-based serialisation; use the JsonTypeInfo<T> overload when trimming.")]
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Reflection-based serialisation; use the JsonTypeInfo<T> overload for native AOT.")]
     public static void LogJson(this Run run, object? value, string artifactFile, JsonSerializerOptions? options = null) =>
-        run.LogJsonAsync(value, artifactFile, options).GetAwaiter().GetResult();
+        SyncOverAsync.Run(ct => run.LogJsonAsync(value, artifactFile, options, ct), CancellationToken.None);
 
     /// <summary>Serialises any value with <see cref="JsonSerializer"/> and stores it as a JSON artifact file.</summary>
     /// <param name="run">The run.</param>
@@ -198,7 +203,8 @@ public static class RunArtifactLoggingExtensions
     /// <param name="run">The run.</param>
     /// <param name="figure">The figure, e.g. from <see cref="SvgFigures.ConfusionMatrix"/>.</param>
     /// <param name="artifactFile">The file's path, default <c>plots/</c> + the figure's <see cref="Figure.FileName"/>.</param>
-    public static void LogFigure(this Run run, Figure figure, string? artifactFile = null) => run.LogFigureAsync(figure, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public static void LogFigure(this Run run, Figure figure, string? artifactFile = null, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => run.LogFigureAsync(figure, artifactFile, ct), cancellationToken);
 
     /// <summary>Stores a figure (SVG) as an artifact file.</summary>
     /// <param name="run">The run.</param>
@@ -218,8 +224,9 @@ public static class RunArtifactLoggingExtensions
     /// <param name="dataset">The data set.</param>
     /// <param name="context">What it was used for (tag <c>mlflow.data.context</c>): <c>eval</c>, <c>training</c>, …</param>
     /// <param name="tags">More input tags.</param>
-    public static void LogInput(this Run run, EvaluationDataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null) =>
-        run.LogInputAsync(dataset, context, tags).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static void LogInput(this Run run, EvaluationDataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default) =>
+        SyncOverAsync.Run(ct => run.LogInputAsync(dataset, context, tags, cancellationToken: ct), cancellationToken);
 
     /// <summary>Records a data set as an input of the run (<c>runs/log-inputs</c>).</summary>
     /// <param name="run">The run.</param>
@@ -240,8 +247,9 @@ public static class RunArtifactLoggingExtensions
     /// <param name="dataset">The data set record.</param>
     /// <param name="context">What it was used for (tag <c>mlflow.data.context</c>).</param>
     /// <param name="tags">More input tags.</param>
-    public static void LogInput(this Run run, Dataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null) =>
-        run.LogInputAsync(dataset, context, tags).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static void LogInput(this Run run, Dataset dataset, string context = "eval", IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default) =>
+        SyncOverAsync.Run(ct => run.LogInputAsync(dataset, context, tags, cancellationToken: ct), cancellationToken);
 
     /// <summary>Records a data set as an input of the run (<c>runs/log-inputs</c>).</summary>
     /// <param name="run">The run.</param>

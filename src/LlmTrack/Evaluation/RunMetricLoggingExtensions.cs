@@ -1,3 +1,4 @@
+using LlmTrack.Tracking;
 using System.Globalization;
 using System.Text;
 using LlmTrack.Evaluation.Figures;
@@ -151,7 +152,7 @@ public static class RunMetricLoggingExtensions
     /// <param name="step">The metric step.</param>
     public static void LogClassification<TLabel>(this Run run, ClassificationReport<TLabel> report, ConfusionMatrix<TLabel>? confusion = null, string? prefix = null, long step = 0)
         where TLabel : notnull =>
-        LogClassificationAsync(run, report, confusion, prefix, step).GetAwaiter().GetResult();
+        SyncOverAsync.Run(ct => LogClassificationAsync(run, report, confusion, prefix, step, cancellationToken: ct), CancellationToken.None);
 
     /// <summary>Logs a classification report and uploads its confusion matrix; see <see cref="LogClassification{TLabel}"/>.</summary>
     /// <typeparam name="TLabel">The label type.</typeparam>

@@ -290,20 +290,23 @@ public sealed class Run : IDisposable, IAsyncDisposable
 
     /// <summary>Ends the run with <paramref name="status"/>; see <see cref="EndAsync"/>. Blocks the calling thread.</summary>
     /// <param name="status">The final status (default FINISHED).</param>
+    /// <param name="cancellationToken">Stops waiting (the run still ends in the background).</param>
     /// <returns>The delivery report of the values not reported by a flush before.</returns>
-    public DeliveryReport End(RunStatus status = RunStatus.Finished) => EndAsync(status).GetAwaiter().GetResult();
+    public DeliveryReport End(RunStatus status = RunStatus.Finished, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => EndAsync(status, ct), cancellationToken);
 
     /// <summary>Ends the run FAILED (after sending what was logged) and logs <paramref name="exception"/>. Never throws.</summary>
     /// <param name="exception">Why the run failed (logged, not stored: MLflow records only the status).</param>
-    public void Fail(Exception? exception = null) => FailAsync(exception).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Stops waiting (the run still ends in the background).</param>
+    public void Fail(Exception? exception = null, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => FailAsync(exception, ct), cancellationToken);
 
     /// <summary>Ends the run FAILED and logs <paramref name="exception"/>. Never throws.</summary>
     /// <param name="exception">Why the run failed.</param>
+    /// <param name="cancellationToken">Stops waiting (the run still ends in the background).</param>
     /// <returns>A task that completes when the run has ended.</returns>
-    public Task FailAsync(Exception? exception = null) => EndQuietlyAsync(RunStatus.Failed, exception);
+    public Task FailAsync(Exception? exception = null, CancellationToken cancellationToken = default) => EndQuietlyAsync(RunStatus.Failed, exception).WaitAsync(cancellationToken);
 
     /// <summary>Sends everything, then ends the run FINISHED (unless it ended already). Never throws.</summary>
-    public void Dispose() => EndQuietlyAsync(RunStatus.Finished, null).GetAwaiter().GetResult();
+    public void Dispose() => SyncOverAsync.Run(_ => EndQuietlyAsync(RunStatus.Finished, null), CancellationToken.None);
 
     /// <summary>Sends everything, then ends the run FINISHED (unless it ended already). Never throws.</summary>
     /// <returns>A task that completes when the run has ended.</returns>
@@ -312,7 +315,8 @@ public sealed class Run : IDisposable, IAsyncDisposable
     /// <summary>Uploads a local file into the run's artifacts (under <paramref name="artifactPath"/>, keeping its name).</summary>
     /// <param name="localPath">The file to upload.</param>
     /// <param name="artifactPath">The folder under the artifact root (default: the root); never absolute, never with <c>..</c>.</param>
-    public void LogArtifact(string localPath, string? artifactPath = null) => LogArtifactAsync(localPath, artifactPath).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public void LogArtifact(string localPath, string? artifactPath = null, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => LogArtifactAsync(localPath, artifactPath, ct), cancellationToken);
 
     /// <summary>Uploads a local file into the run's artifacts; completes when the store has it.</summary>
     /// <param name="localPath">The file to upload.</param>
@@ -335,7 +339,8 @@ public sealed class Run : IDisposable, IAsyncDisposable
     /// <summary>Uploads every file under a local folder (recursively), keeping the folder structure.</summary>
     /// <param name="localDirectory">The folder whose contents to upload.</param>
     /// <param name="artifactPath">The folder under the artifact root (default: the root).</param>
-    public void LogArtifacts(string localDirectory, string? artifactPath = null) => LogArtifactsAsync(localDirectory, artifactPath).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the remaining uploads.</param>
+    public void LogArtifacts(string localDirectory, string? artifactPath = null, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => LogArtifactsAsync(localDirectory, artifactPath, ct), cancellationToken);
 
     /// <summary>Uploads every file under a local folder (recursively, one file at a time, in ordinal path order).</summary>
     /// <param name="localDirectory">The folder whose contents to upload.</param>
@@ -365,7 +370,8 @@ public sealed class Run : IDisposable, IAsyncDisposable
     /// <summary>Uploads the rest of a stream as an artifact file. The stream is not closed.</summary>
     /// <param name="content">The content; read from its current position. A seekable stream is rewound for a retried upload.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>plots/roc.svg</c>.</param>
-    public void LogArtifact(Stream content, string artifactFile) => LogArtifactAsync(content, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public void LogArtifact(Stream content, string artifactFile, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => LogArtifactAsync(content, artifactFile, ct), cancellationToken);
 
     /// <summary>Uploads the rest of a stream as an artifact file. The stream is not closed.</summary>
     /// <param name="content">The content; read from its current position. A seekable stream is rewound for a retried upload.</param>
@@ -402,7 +408,8 @@ public sealed class Run : IDisposable, IAsyncDisposable
     /// <summary>Stores a text as a UTF-8 artifact file.</summary>
     /// <param name="text">The text.</param>
     /// <param name="artifactFile">The file's path under the artifact root, e.g. <c>outputs/answer.txt</c>.</param>
-    public void LogText(string text, string artifactFile) => LogTextAsync(text, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public void LogText(string text, string artifactFile, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => LogTextAsync(text, artifactFile, ct), cancellationToken);
 
     /// <summary>Stores a text as a UTF-8 artifact file (no byte-order mark).</summary>
     /// <param name="text">The text.</param>
@@ -418,7 +425,8 @@ public sealed class Run : IDisposable, IAsyncDisposable
     /// <summary>Stores bytes as an artifact file.</summary>
     /// <param name="bytes">The content.</param>
     /// <param name="artifactFile">The file's path under the artifact root.</param>
-    public void LogBytes(ReadOnlyMemory<byte> bytes, string artifactFile) => LogBytesAsync(bytes, artifactFile).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public void LogBytes(ReadOnlyMemory<byte> bytes, string artifactFile, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => LogBytesAsync(bytes, artifactFile, ct), cancellationToken);
 
     /// <summary>Stores bytes as an artifact file.</summary>
     /// <param name="bytes">The content (not copied; do not change it before the task completes).</param>

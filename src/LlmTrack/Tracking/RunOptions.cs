@@ -1,6 +1,6 @@
 namespace LlmTrack;
 
-/// <summary>How to start (or resume) a run with <see cref="Tracker.StartRun(RunOptions)"/>.</summary>
+/// <summary>How to start (or resume) a run with <see cref="Tracker.StartRun(RunOptions, CancellationToken)"/>.</summary>
 public sealed class RunOptions
 {
     /// <summary>

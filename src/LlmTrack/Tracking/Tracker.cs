@@ -127,12 +127,13 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     /// <param name="tags">Tags to set at the start.</param>
     /// <returns>The running run.</returns>
     public Run StartRun(string? experimentName = null, string? runName = null, Run? parent = null, string? description = null, IEnumerable<KeyValuePair<string, string>>? tags = null) =>
-        StartRunAsync(BuildOptions(experimentName, runName, parent, description, tags)).GetAwaiter().GetResult();
+        SyncOverAsync.Run(ct => StartRunAsync(BuildOptions(experimentName, runName, parent, description, tags), ct), CancellationToken.None);
 
     /// <summary>Starts (or resumes) a run as <paramref name="options"/> say; blocks until the store has it.</summary>
     /// <param name="options">Experiment, name, description, tags, parent, or the id of a run to resume.</param>
     /// <returns>The running run.</returns>
-    public Run StartRun(RunOptions options) => StartRunAsync(options).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public Run StartRun(RunOptions options, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => StartRunAsync(options, ct), cancellationToken);
 
     /// <summary>Starts a run; see <see cref="StartRun(string?, string?, Run?, string?, IEnumerable{KeyValuePair{string, string}}?)"/>.</summary>
     /// <param name="experimentName">The experiment (created when missing); default from the options, else Default.</param>
@@ -172,7 +173,8 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     /// <summary>Resumes an existing run (its status becomes RUNNING again); blocks until the store answers.</summary>
     /// <param name="runId">The run's id.</param>
     /// <returns>The running run.</returns>
-    public Run ResumeRun(string runId) => ResumeRunAsync(runId).GetAwaiter().GetResult();
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Run ResumeRun(string runId, CancellationToken cancellationToken = default) => SyncOverAsync.Run(ct => ResumeRunAsync(runId, ct), cancellationToken);
 
     /// <summary>Resumes an existing run (its status becomes RUNNING again). Params it already has stay immutable.</summary>
     /// <param name="runId">The run's id.</param>
@@ -310,7 +312,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Ends the runs still open and closes the tracker; see <see cref="CloseAsync"/>. Never throws.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose() => SyncOverAsync.Run(ct => CloseAsync(ct), CancellationToken.None);
 
     /// <summary>Ends the runs still open and closes the tracker; see <see cref="CloseAsync"/>. Never throws.</summary>
     /// <returns>A task that completes when everything is closed.</returns>

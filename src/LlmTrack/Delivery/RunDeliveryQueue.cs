@@ -43,9 +43,7 @@ namespace LlmTrack.Delivery;
 /// must not keep them.
 /// </para>
 /// </remarks>
-#pragma warning disable CA1001 // _wake never allocates a wait handle, so there is nothing to dispose.
 internal sealed class RunDeliveryQueue
-#pragma warning restore CA1001
 {
     /// <summary>Slots of a thread's first link of metric points.</summary>
     internal const int FirstSegmentSize = 64;
@@ -75,7 +73,7 @@ internal sealed class RunDeliveryQueue
     private readonly ILogger _logger;
     private readonly int _maxQueuedItems;
     private readonly QueueFullPolicy _queueFullPolicy;
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SenderWakeup _wakeup = new();
     private readonly ITimer _timer;
     private readonly Task _sender;
 
@@ -96,15 +94,10 @@ internal sealed class RunDeliveryQueue
     private readonly List<DeliveryFailure> _failures = [];
     private long _failuresNotListed;
 
-    // Set once every writer has left after the run ended: the sender's next pass is its last.
-    private bool _sealed;
-
     // Updated by the sender with Interlocked.
     private long _sent;
     private long _failed;
     private long _retried;
-    private int _wakePending;
-    private int _drainRequested;
 
     // Owned by the timer callback.
     private int _idleTicks;
@@ -202,7 +195,7 @@ internal sealed class RunDeliveryQueue
         Volatile.Write(ref lane.Active, 0);
         if (produced % BatchLimits.MaxItems == 0)
         {
-            Wake();
+            _wakeup.Wake();
         }
 
         return true;
@@ -229,7 +222,7 @@ internal sealed class RunDeliveryQueue
 
         if (wake)
         {
-            Wake();
+            _wakeup.Wake();
         }
 
         return true;
@@ -256,7 +249,7 @@ internal sealed class RunDeliveryQueue
 
         if (!done.IsCompleted)
         {
-            WakeToDrain();
+            _wakeup.WakeToDrain();
             if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
             {
                 await done.WaitAsync(limit, _timeProvider, cancellationToken).ConfigureAwait(false);
@@ -299,9 +292,8 @@ internal sealed class RunDeliveryQueue
             }
         }
 
-        Volatile.Write(ref _sealed, true);
         _timer.Dispose();
-        WakeToDrain();
+        _wakeup.Seal();
         await _sender.ConfigureAwait(false);
 
         // Threads keep their last lane cached; what it holds must not keep the run's memory alive.
@@ -345,7 +337,7 @@ internal sealed class RunDeliveryQueue
             Volatile.Write(ref lane.Produced, produced);
             if (produced % BatchLimits.MaxItems == 0)
             {
-                Wake();
+                _wakeup.Wake();
             }
 
             return true;
@@ -417,7 +409,7 @@ internal sealed class RunDeliveryQueue
                     _blockedWriters++;
                     try
                     {
-                        WakeToDrain();
+                        _wakeup.WakeToDrain();
                         Monitor.Wait(_gate);
                     }
                     finally
@@ -454,7 +446,7 @@ internal sealed class RunDeliveryQueue
         if (pending)
         {
             _idleTicks = 0;
-            WakeToDrain();
+            _wakeup.WakeToDrain();
             return;
         }
 
@@ -472,32 +464,11 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    // Wakes the sender to send everything waiting, partial batches included (timer, flush, full queue, end of run).
-    private void WakeToDrain()
-    {
-        Volatile.Write(ref _drainRequested, 1);
-        Wake();
-    }
-
-    // Wakes the sender to send the full batches waiting.
-    private void Wake()
-    {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            _wake.Release();
-        }
-    }
-
     private async Task RunSenderAsync()
     {
         while (true)
         {
-            await _wake.WaitAsync().ConfigureAwait(false);
-
-            // A full fence: values published before a Wake that found _wakePending already set are seen below.
-            Interlocked.Exchange(ref _wakePending, 0);
-            var drain = Interlocked.Exchange(ref _drainRequested, 0) != 0;
-            var last = Volatile.Read(ref _sealed);
+            var (drain, last) = await _wakeup.WaitAsync().ConfigureAwait(false);
             int taken;
             while ((taken = TakeChunk(drain)) > 0)
             {

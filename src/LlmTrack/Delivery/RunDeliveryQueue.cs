@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -67,7 +66,6 @@ internal sealed class RunDeliveryQueue
     private static MetricLane? t_lane;
 
     private readonly object _gate = new();
-    private readonly ITrackingStore _store;
     private readonly string _runId;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -76,6 +74,8 @@ internal sealed class RunDeliveryQueue
     private readonly SenderWakeup _wakeup = new();
     private readonly ITimer _timer;
     private readonly Task _sender;
+    private readonly FailureLedger _failures;
+    private readonly BatchSender _batches;
 
     // Replaced (copy on write) under _gate; read without it.
     private MetricLane[] _lanes = [];
@@ -90,14 +90,7 @@ internal sealed class RunDeliveryQueue
     private bool _closed;
     private int _blockedWriters;
     private bool _dropWarned;
-    private readonly List<FlushWaiter> _flushWaiters = [];
-    private readonly List<DeliveryFailure> _failures = [];
-    private long _failuresNotListed;
-
-    // Updated by the sender with Interlocked.
-    private long _sent;
-    private long _failed;
-    private long _retried;
+    private readonly List<FlushBarrier> _flushBarriers = [];
 
     // Owned by the timer callback.
     private int _idleTicks;
@@ -109,20 +102,17 @@ internal sealed class RunDeliveryQueue
     private int _chunkMetricsCount;
     private int _nextLane;
     private readonly List<MetricSegment> _emptied = [];
-    private readonly List<Metric> _metrics = new(BatchLimits.MaxMetrics);
-    private readonly List<Param> _params = new(BatchLimits.MaxParams);
-    private readonly List<Tag> _tags = new(BatchLimits.MaxTags);
-    private readonly HashSet<(string Key, long Timestamp, long Step)> _nanPoints = [];
 
     /// <summary>Creates the queue and starts its sender.</summary>
     public RunDeliveryQueue(ITrackingStore store, string runId, BatchingOptions options, TimeProvider timeProvider, ILogger logger)
     {
-        _store = store;
         _runId = runId;
         _timeProvider = timeProvider;
         _logger = logger;
         _maxQueuedItems = options.MaxQueuedItems;
         _queueFullPolicy = options.QueueFullPolicy;
+        _failures = new FailureLedger(runId, logger);
+        _batches = new BatchSender(store, runId, _failures);
         _sender = Task.Run(RunSenderAsync);
         _timer = timeProvider.CreateTimer(static state => ((RunDeliveryQueue)state!).OnTimer(), this, options.FlushInterval, options.FlushInterval);
     }
@@ -145,7 +135,7 @@ internal sealed class RunDeliveryQueue
                 logged += Volatile.Read(ref lane.Produced);
             }
 
-            return new(logged, 0, Interlocked.Read(ref _sent), Interlocked.Read(ref _retried), Interlocked.Read(ref _failed), dropped);
+            return new(logged, 0, _batches.Sent, _batches.Retried, _failures.Failed, dropped);
         }
     }
 
@@ -235,15 +225,15 @@ internal sealed class RunDeliveryQueue
         Task done;
         lock (_gate)
         {
-            var waiter = new FlushWaiter(_paramsAndTagsLogged, Volatile.Read(ref _lanes));
-            if (waiter.IsReached(_paramsAndTagsCompleted))
+            var barrier = new FlushBarrier(_paramsAndTagsLogged, Volatile.Read(ref _lanes));
+            if (barrier.IsReached(_paramsAndTagsCompleted))
             {
                 done = Task.CompletedTask;
             }
             else
             {
-                _flushWaiters.Add(waiter);
-                done = waiter.Done.Task;
+                _flushBarriers.Add(barrier);
+                done = barrier.Done.Task;
             }
         }
 
@@ -474,7 +464,7 @@ internal sealed class RunDeliveryQueue
             {
                 try
                 {
-                    await SendChunkAsync().ConfigureAwait(false);
+                    await _batches.SendAsync(_chunkParamsAndTags, _chunkParamsAndTagsCount, _chunkMetrics, _chunkMetricsCount).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // The sender must survive anything; the values are counted failed.
                 catch (Exception ex)
@@ -565,12 +555,12 @@ internal sealed class RunDeliveryQueue
                 }
             }
 
-            for (var i = _flushWaiters.Count - 1; i >= 0; i--)
+            for (var i = _flushBarriers.Count - 1; i >= 0; i--)
             {
-                if (_flushWaiters[i].IsReached(_paramsAndTagsCompleted))
+                if (_flushBarriers[i].IsReached(_paramsAndTagsCompleted))
                 {
-                    (done ??= []).Add(_flushWaiters[i].Done);
-                    _flushWaiters.RemoveAt(i);
+                    (done ??= []).Add(_flushBarriers[i].Done);
+                    _flushBarriers.RemoveAt(i);
                 }
             }
 
@@ -592,233 +582,9 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    private async Task SendChunkAsync()
-    {
-        for (var i = 0; i < _chunkParamsAndTagsCount; i++)
-        {
-            var item = _chunkParamsAndTags[i];
-            var total = _metrics.Count + _params.Count + _tags.Count;
-            if (item.Kind == QueuedItemKind.Param)
-            {
-                if (_params.Count == BatchLimits.MaxParams || total == BatchLimits.MaxItems)
-                {
-                    await SendCurrentBatchAsync().ConfigureAwait(false);
-                }
-
-                _params.Add(new Param(item.Key, item.Text));
-            }
-            else
-            {
-                // A tag set twice goes in separate batches, so the later value wins as it would one call at a time.
-                if (_tags.Count == BatchLimits.MaxTags || total == BatchLimits.MaxItems || ContainsTag(item.Key))
-                {
-                    await SendCurrentBatchAsync().ConfigureAwait(false);
-                }
-
-                _tags.Add(new Tag(item.Key, item.Text));
-            }
-        }
-
-        var next = 0;
-        while (next < _chunkMetricsCount)
-        {
-            var room = Math.Min(BatchLimits.MaxMetrics - _metrics.Count, BatchLimits.MaxItems - _metrics.Count - _params.Count - _tags.Count);
-            if (room == 0)
-            {
-                await SendCurrentBatchAsync().ConfigureAwait(false);
-                continue;
-            }
-
-            // Copy the run of points up to the next NaN (or the batch's room) in one go.
-            var end = Math.Min(next + room, _chunkMetricsCount);
-            var nan = next;
-            while (nan < end && !double.IsNaN(_chunkMetrics[nan].Value))
-            {
-                nan++;
-            }
-
-            if (nan > next)
-            {
-                var count = _metrics.Count;
-                CollectionsMarshal.SetCount(_metrics, count + nan - next);
-                _chunkMetrics.AsSpan(next, nan - next).CopyTo(CollectionsMarshal.AsSpan(_metrics)[count..]);
-                next = nan;
-                continue;
-            }
-
-            // An identical NaN point sent twice makes MLflow's SQL store fail the whole batch; MLflow keeps identical
-            // points once anyway, so the duplicate is dropped here and counted sent.
-            var point = _chunkMetrics[next++];
-            if (_nanPoints.Add((point.Key, point.Timestamp, point.Step)))
-            {
-                _metrics.Add(point);
-            }
-            else
-            {
-                Interlocked.Increment(ref _sent);
-            }
-        }
-
-        if (_metrics.Count + _params.Count + _tags.Count > 0)
-        {
-            await SendCurrentBatchAsync().ConfigureAwait(false);
-        }
-    }
-
-    private bool ContainsTag(string key)
-    {
-        foreach (var tag in _tags)
-        {
-            if (tag.Key == key)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private async Task SendCurrentBatchAsync()
-    {
-        try
-        {
-            var error = await TrySendAsync(_metrics, _params, _tags).ConfigureAwait(false);
-            if (error is not null)
-            {
-                await HandleRefusedAsync([.. _metrics], [.. _params], [.. _tags], error).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _metrics.Clear();
-            _params.Clear();
-            _tags.Clear();
-            _nanPoints.Clear();
-        }
-    }
-
-    private async Task<Exception?> TrySendAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags)
-    {
-        try
-        {
-            await _store.LogBatchAsync(_runId, metrics, parameters, tags, CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Add(ref _sent, metrics.Count + parameters.Count + tags.Count);
-            return null;
-        }
-#pragma warning disable CA1031 // Any store error is a delivery failure of these values, reported at flush.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ex;
-        }
-    }
-
-    private async Task HandleRefusedAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags, Exception error)
-    {
-        var count = metrics.Count + parameters.Count + tags.Count;
-        if (count < 2 || error is not MlflowException { ErrorCode: MlflowErrorCode.InvalidParameterValue })
-        {
-            RecordFailure(metrics, parameters, tags, error);
-            return;
-        }
-
-        // Split in two halves (metrics, then params, then tags, in logged order) and send each again.
-        var half = count / 2;
-        var (firstMetrics, secondMetrics) = SplitAt(metrics, half);
-        var (firstParams, secondParams) = SplitAt(parameters, half - firstMetrics.Count);
-        var (firstTags, secondTags) = SplitAt(tags, half - firstMetrics.Count - firstParams.Count);
-        Interlocked.Add(ref _retried, count);
-        var firstError = await TrySendAsync(firstMetrics, firstParams, firstTags).ConfigureAwait(false);
-        var secondError = await TrySendAsync(secondMetrics, secondParams, secondTags).ConfigureAwait(false);
-        if (firstError is not null && secondError is not null)
-        {
-            // Refused on both sides: the problem is the batch as a whole (e.g. the run was deleted).
-            RecordFailure(firstMetrics, firstParams, firstTags, firstError);
-            RecordFailure(secondMetrics, secondParams, secondTags, secondError);
-            return;
-        }
-
-        if (firstError is not null)
-        {
-            await HandleRefusedAsync(firstMetrics, firstParams, firstTags, firstError).ConfigureAwait(false);
-        }
-
-        if (secondError is not null)
-        {
-            await HandleRefusedAsync(secondMetrics, secondParams, secondTags, secondError).ConfigureAwait(false);
-        }
-    }
-
-    private static (List<T> First, List<T> Second) SplitAt<T>(List<T> items, int firstCount)
-    {
-        firstCount = Math.Clamp(firstCount, 0, items.Count);
-        return (items.GetRange(0, firstCount), items.GetRange(firstCount, items.Count - firstCount));
-    }
-
-    private void RecordFailure(List<Metric> metrics, List<Param> parameters, List<Tag> tags, Exception error)
-    {
-        var count = metrics.Count + parameters.Count + tags.Count;
-        Interlocked.Add(ref _failed, count);
-        _logger.LogWarning(error, "The store refused {Count} value(s) of run {RunId}: {Message}", count, _runId, error.Message);
-        lock (_gate)
-        {
-            if (_failures.Count < DeliveryReport.MaxFailuresKept)
-            {
-                _failures.Add(new DeliveryFailure(error, metrics, parameters, tags));
-            }
-            else
-            {
-                _failuresNotListed += count;
-            }
-        }
-    }
-
     private DeliveryReport TakeReport()
     {
-        lock (_gate)
-        {
-            var failures = _failures.ToArray();
-            var notListed = _failuresNotListed;
-            _failures.Clear();
-            _failuresNotListed = 0;
-            return new DeliveryReport(Counters, failures, notListed);
-        }
-    }
-
-    // What one flush waits for: the params and tags logged before it, and each thread's points published before it.
-    private sealed class FlushWaiter
-    {
-        private readonly long _paramsAndTags;
-        private readonly (MetricLane Lane, long Produced)[] _lanes;
-
-        public FlushWaiter(long paramsAndTags, MetricLane[] lanes)
-        {
-            _paramsAndTags = paramsAndTags;
-            _lanes = new (MetricLane, long)[lanes.Length];
-            for (var i = 0; i < lanes.Length; i++)
-            {
-                _lanes[i] = (lanes[i], Volatile.Read(ref lanes[i].Produced));
-            }
-        }
-
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool IsReached(long paramsAndTagsCompleted)
-        {
-            if (paramsAndTagsCompleted < _paramsAndTags)
-            {
-                return false;
-            }
-
-            foreach (var (lane, produced) in _lanes)
-            {
-                if (Volatile.Read(ref lane.Completed) < produced)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        var (failures, notListed) = _failures.Take();
+        return new DeliveryReport(Counters, failures, notListed);
     }
 }

@@ -41,67 +41,38 @@ namespace LlmTrack.Delivery;
 /// The lists passed to <see cref="ITrackingStore.LogBatchAsync"/> are reused once the returned task completes; stores
 /// must not keep them.
 /// </para>
+/// <para>
+/// This type keeps the hot path, the sender loop and the wiring of its parts: <see cref="MetricLaneSet"/> (the lanes,
+/// their links and the end-of-run handshake), <see cref="QueueCapacity"/> (slots and the full-queue policy),
+/// <see cref="SenderWakeup"/> (waking the sender), <see cref="BatchSender"/> with <see cref="LogBatchPacker"/> and
+/// <see cref="RefusalBisector"/> (sending), <see cref="FailureLedger"/> and <see cref="FlushBarrier"/>.
+/// </para>
 /// </remarks>
 internal sealed class RunDeliveryQueue
 {
-    /// <summary>Slots of a thread's first link of metric points.</summary>
-    internal const int FirstSegmentSize = 64;
-
-    /// <summary>Slots of a thread's links once it logs steadily; emptied links of this size are reused.</summary>
-    internal const int SegmentSize = 1024;
-
-    // Emptied links are reused oldest first, and only once this many wait: a link comes back to its writer after
-    // 512 KB of other points, when the sender's core no longer holds its cache lines (a write to a line another core
-    // holds costs a cross-core round trip).
-    private const int MinFreeSegments = 16;
-
-    // Emptied links kept once the run has been idle (nothing waiting) for IdleTicksBeforeTrim timer ticks. While
-    // logging goes on, every emptied link is kept (within MaxQueuedItems), so a burst that filled the queue refills it
-    // without allocating; a long pause gives the memory back.
-    private const int IdleFreeSegments = 4 * MinFreeSegments;
-    private const int IdleTicksBeforeTrim = 30;
-
-    // The lane the current thread used last. A thread that alternates between runs finds its lane under the lock.
-    [ThreadStatic]
-    private static MetricLane? t_lane;
-
     private readonly object _gate = new();
     private readonly string _runId;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly int _maxQueuedItems;
-    private readonly QueueFullPolicy _queueFullPolicy;
     private readonly SenderWakeup _wakeup = new();
-    private readonly ITimer _timer;
-    private readonly Task _sender;
+    private readonly QueueCapacity _capacity;
+    private readonly MetricLaneSet _lanes;
     private readonly FailureLedger _failures;
     private readonly BatchSender _batches;
-
-    // Replaced (copy on write) under _gate; read without it.
-    private MetricLane[] _lanes = [];
+    private readonly ITimer _timer;
+    private readonly Task _sender;
 
     // Guarded by _gate.
     private readonly Queue<QueuedItem> _paramsAndTags = new();
-    private readonly Queue<MetricSegment> _freeSegments = new();
-    private long _reserved;
     private long _paramsAndTagsLogged;
     private long _paramsAndTagsCompleted;
-    private long _dropped;
-    private bool _closed;
-    private int _blockedWriters;
-    private bool _dropWarned;
     private readonly List<FlushBarrier> _flushBarriers = [];
-
-    // Owned by the timer callback.
-    private int _idleTicks;
 
     // Owned by the sender.
     private readonly QueuedItem[] _chunkParamsAndTags = new QueuedItem[BatchLimits.MaxItems];
     private readonly Metric[] _chunkMetrics = new Metric[BatchLimits.MaxItems];
     private int _chunkParamsAndTagsCount;
     private int _chunkMetricsCount;
-    private int _nextLane;
-    private readonly List<MetricSegment> _emptied = [];
 
     /// <summary>Creates the queue and starts its sender.</summary>
     public RunDeliveryQueue(ITrackingStore store, string runId, BatchingOptions options, TimeProvider timeProvider, ILogger logger)
@@ -109,8 +80,8 @@ internal sealed class RunDeliveryQueue
         _runId = runId;
         _timeProvider = timeProvider;
         _logger = logger;
-        _maxQueuedItems = options.MaxQueuedItems;
-        _queueFullPolicy = options.QueueFullPolicy;
+        _capacity = new QueueCapacity(_gate, runId, options, _wakeup, logger);
+        _lanes = new MetricLaneSet(this, _gate, _capacity);
         _failures = new FailureLedger(runId, logger);
         _batches = new BatchSender(store, runId, _failures);
         _sender = Task.Run(RunSenderAsync);
@@ -127,32 +98,19 @@ internal sealed class RunDeliveryQueue
             lock (_gate)
             {
                 logged = _paramsAndTagsLogged;
-                dropped = _dropped;
+                dropped = _capacity.Dropped;
             }
 
-            foreach (var lane in Volatile.Read(ref _lanes))
-            {
-                logged += Volatile.Read(ref lane.Produced);
-            }
-
+            logged += _lanes.Produced;
             return new(logged, 0, _batches.Sent, _batches.Retried, _failures.Failed, dropped);
         }
     }
 
     /// <summary>Emptied links waiting to be reused (for tests).</summary>
-    internal int FreeSegmentCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _freeSegments.Count;
-            }
-        }
-    }
+    internal int FreeSegmentCount => _lanes.FreeSegmentCount;
 
     /// <summary>The lanes of the threads that logged metric points so far (for tests).</summary>
-    internal IReadOnlyList<MetricLane> Lanes => Volatile.Read(ref _lanes);
+    internal IReadOnlyList<MetricLane> Lanes => _lanes.Lanes;
 
     /// <summary>
     /// Adds one metric point: the hot path. Returns <see langword="false"/> when it was dropped
@@ -162,7 +120,7 @@ internal sealed class RunDeliveryQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool EnqueueMetric(in Metric point)
     {
-        var lane = t_lane;
+        var lane = MetricLaneSet.CachedLane;
         if (lane is null || lane.Queue != this)
         {
             return EnqueueMetricSlow(point);
@@ -200,7 +158,7 @@ internal sealed class RunDeliveryQueue
         bool wake;
         lock (_gate)
         {
-            if (ReserveSlots(1) == 0)
+            if (_capacity.Reserve(1) == 0)
             {
                 return false;
             }
@@ -225,7 +183,7 @@ internal sealed class RunDeliveryQueue
         Task done;
         lock (_gate)
         {
-            var barrier = new FlushBarrier(_paramsAndTagsLogged, Volatile.Read(ref _lanes));
+            var barrier = new FlushBarrier(_paramsAndTagsLogged, _lanes.Lanes);
             if (barrier.IsReached(_paramsAndTagsCompleted))
             {
                 done = Task.CompletedTask;
@@ -261,40 +219,19 @@ internal sealed class RunDeliveryQueue
         MetricLane[] lanes;
         lock (_gate)
         {
-            _closed = true;
-            lanes = _lanes;
-            foreach (var lane in lanes)
-            {
-                lane.Closed = true;
-            }
-
-            Monitor.PulseAll(_gate);
+            _capacity.Close();
+            lanes = _lanes.Close();
         }
 
         // Every writer either saw Closed (and refused its point) or is seen Active here until it has published.
-        Interlocked.MemoryBarrierProcessWide();
-        foreach (var lane in lanes)
-        {
-            var spin = default(SpinWait);
-            while (Volatile.Read(ref lane.Active) != 0)
-            {
-                spin.SpinOnce();
-            }
-        }
-
+        MetricLaneSet.WaitForWriters(lanes);
         _timer.Dispose();
         _wakeup.Seal();
         await _sender.ConfigureAwait(false);
 
-        // Threads keep their last lane cached; what it holds must not keep the run's memory alive.
         lock (_gate)
         {
-            foreach (var lane in _lanes)
-            {
-                lane.Release();
-            }
-
-            _freeSegments.Clear();
+            _lanes.Release();
         }
 
         return TakeReport();
@@ -303,20 +240,14 @@ internal sealed class RunDeliveryQueue
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool EnqueueMetricSlow(in Metric point)
     {
-        var lane = t_lane;
-        if (lane is null || lane.Queue != this)
-        {
-            lane = FindOrAddLane();
-            t_lane = lane;
-        }
-
+        var lane = _lanes.LaneOfCurrentThread();
         Volatile.Write(ref lane.Active, 1);
         try
         {
             lock (_gate)
             {
-                ThrowIfClosed();
-                if (lane.TailIndex == lane.Tail.Points.Length && !TryAddSegment(lane))
+                _capacity.ThrowIfClosed();
+                if (lane.TailIndex == lane.Tail.Points.Length && !_lanes.TryAddSegment(lane))
                 {
                     return false;
                 }
@@ -338,120 +269,15 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    private MetricLane FindOrAddLane()
-    {
-        var threadId = Environment.CurrentManagedThreadId;
-        lock (_gate)
-        {
-            foreach (var existing in _lanes)
-            {
-                if (existing.ThreadId == threadId)
-                {
-                    return existing;
-                }
-            }
-
-            ThrowIfClosed();
-            var lane = new MetricLane(this, threadId);
-            Volatile.Write(ref _lanes, [.. _lanes, lane]);
-            return lane;
-        }
-    }
-
-    // Under _gate: gives the lane a new link (reusing an emptied one when it can), applying the full-queue policy.
-    private bool TryAddSegment(MetricLane lane)
-    {
-        var size = ReserveSlots(lane.NextSegmentSize);
-        if (size == 0)
-        {
-            return false;
-        }
-
-        var segment = size == SegmentSize && _freeSegments.Count >= MinFreeSegments && _freeSegments.TryDequeue(out var reused) ? reused : new MetricSegment(size);
-        segment.Next = null;
-        Volatile.Write(ref lane.Tail.Next, segment);
-        lane.Tail = segment;
-        lane.TailIndex = 0;
-        lane.NextSegmentSize = Math.Min(lane.NextSegmentSize * 4, SegmentSize);
-        return true;
-    }
-
-    // Under _gate: takes up to `wanted` free slots (at least one), or applies the full-queue policy and returns 0.
-    private int ReserveSlots(int wanted)
-    {
-        ThrowIfClosed();
-        while (_reserved >= _maxQueuedItems)
-        {
-            switch (_queueFullPolicy)
-            {
-                case QueueFullPolicy.DropNewest:
-                    _dropped++;
-                    if (!_dropWarned)
-                    {
-                        _dropWarned = true;
-                        _logger.LogWarning("The queue of run {RunId} is full ({MaxQueuedItems} values); new values are dropped and counted in Dropped.", _runId, _maxQueuedItems);
-                    }
-
-                    return 0;
-                case QueueFullPolicy.Throw:
-                    throw new InvalidOperationException($"The queue of run {_runId} is full ({_maxQueuedItems} values waiting to be sent).");
-                default:
-                    _blockedWriters++;
-                    try
-                    {
-                        _wakeup.WakeToDrain();
-                        Monitor.Wait(_gate);
-                    }
-                    finally
-                    {
-                        _blockedWriters--;
-                    }
-
-                    ThrowIfClosed();
-                    break;
-            }
-        }
-
-        var granted = (int)Math.Min(wanted, _maxQueuedItems - _reserved);
-        _reserved += granted;
-        return granted;
-    }
-
-    private void ThrowIfClosed()
-    {
-        if (_closed)
-        {
-            throw new InvalidOperationException("The run has ended; nothing more can be logged to it.");
-        }
-    }
-
     private void OnTimer()
     {
-        var pending = Volatile.Read(ref _paramsAndTagsLogged) != Volatile.Read(ref _paramsAndTagsCompleted);
-        foreach (var lane in Volatile.Read(ref _lanes))
-        {
-            pending |= Volatile.Read(ref lane.Produced) != Volatile.Read(ref lane.Completed);
-        }
-
+        var pending = Volatile.Read(ref _paramsAndTagsLogged) != Volatile.Read(ref _paramsAndTagsCompleted) || _lanes.HasPending;
         if (pending)
         {
-            _idleTicks = 0;
             _wakeup.WakeToDrain();
-            return;
         }
 
-        if (++_idleTicks < IdleTicksBeforeTrim)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            while (_freeSegments.Count > IdleFreeSegments)
-            {
-                _freeSegments.Dequeue();
-            }
-        }
+        _lanes.OnTimerTick(idle: !pending);
     }
 
     private async Task RunSenderAsync()
@@ -483,9 +309,7 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    // Takes up to one batch worth of values: params and tags first, then each thread's points in turn. Unless
-    // draining, a thread's points are taken only a full batch at a time: the sender then reads cache lines the writer
-    // finished with long ago, instead of chasing it line by line.
+    // Takes up to one batch worth of values: params and tags first, then each thread's points in turn.
     private int TakeChunk(bool drain)
     {
         var n = 0;
@@ -498,41 +322,8 @@ internal sealed class RunDeliveryQueue
         }
 
         _chunkParamsAndTagsCount = n;
-        var m = 0;
-        var lanes = Volatile.Read(ref _lanes);
-        for (var k = 0; k < lanes.Length && n + m < BatchLimits.MaxItems; k++)
-        {
-            var lane = lanes[(_nextLane + k) % lanes.Length];
-            var available = Volatile.Read(ref lane.Produced) - lane.Taken;
-            if (!drain && available < BatchLimits.MaxItems)
-            {
-                continue;
-            }
-
-            while (available > 0 && n + m < BatchLimits.MaxItems)
-            {
-                if (lane.HeadIndex == lane.Head.Points.Length)
-                {
-                    // The writer linked the next link before publishing any point in it.
-                    var emptied = lane.Head;
-                    lane.Head = Volatile.Read(ref emptied.Next)!;
-                    lane.HeadIndex = 0;
-                    _emptied.Add(emptied);
-                }
-
-                var points = lane.Head.Points;
-                var count = (int)Math.Min(Math.Min(available, BatchLimits.MaxItems - n - m), points.Length - lane.HeadIndex);
-                Array.Copy(points, lane.HeadIndex, _chunkMetrics, m, count);
-                m += count;
-                lane.HeadIndex += count;
-                lane.Taken += count;
-                available -= count;
-            }
-        }
-
-        _chunkMetricsCount = m;
-        _nextLane = lanes.Length == 0 ? 0 : (_nextLane + 1) % lanes.Length;
-        return n + m;
+        _chunkMetricsCount = _lanes.Take(_chunkMetrics, BatchLimits.MaxItems - n, drain);
+        return n + _chunkMetricsCount;
     }
 
     private void CompleteChunk(int taken)
@@ -540,21 +331,9 @@ internal sealed class RunDeliveryQueue
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            _reserved -= taken;
+            _capacity.Release(taken);
             _paramsAndTagsCompleted += _chunkParamsAndTagsCount;
-            foreach (var lane in _lanes)
-            {
-                Volatile.Write(ref lane.Completed, lane.Taken);
-            }
-
-            foreach (var segment in _emptied)
-            {
-                if (segment.Points.Length == SegmentSize)
-                {
-                    _freeSegments.Enqueue(segment);
-                }
-            }
-
+            _lanes.CompleteTaken();
             for (var i = _flushBarriers.Count - 1; i >= 0; i--)
             {
                 if (_flushBarriers[i].IsReached(_paramsAndTagsCompleted))
@@ -563,14 +342,8 @@ internal sealed class RunDeliveryQueue
                     _flushBarriers.RemoveAt(i);
                 }
             }
-
-            if (_blockedWriters > 0)
-            {
-                Monitor.PulseAll(_gate);
-            }
         }
 
-        _emptied.Clear();
         // Param and tag values may be large; the keys of metric points stay until overwritten (at most one batch).
         Array.Clear(_chunkParamsAndTags, 0, _chunkParamsAndTagsCount);
         if (done is not null)

@@ -60,7 +60,7 @@ internal sealed class MetricLane
     [FieldOffset(28)]
     public int Active;
 
-    /// <summary>The capacity of the writer's next link (grows to <see cref="RunDeliveryQueue.SegmentSize"/>).</summary>
+    /// <summary>The capacity of the writer's next link (grows to <see cref="MetricLaneSet.SegmentSize"/>).</summary>
     [FieldOffset(32)]
     public int NextSegmentSize;
 
@@ -95,7 +95,7 @@ internal sealed class MetricLane
     {
         Queue = queue;
         ThreadId = threadId;
-        NextSegmentSize = RunDeliveryQueue.FirstSegmentSize;
+        NextSegmentSize = MetricLaneSet.FirstSegmentSize;
         Tail = Head = new MetricSegment(0);
     }
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -42,94 +41,49 @@ namespace LlmTrack.Delivery;
 /// The lists passed to <see cref="ITrackingStore.LogBatchAsync"/> are reused once the returned task completes; stores
 /// must not keep them.
 /// </para>
+/// <para>
+/// This type keeps the hot path, the sender loop and the wiring of its parts: <see cref="MetricLaneSet"/> (the lanes,
+/// their links and the end-of-run handshake), <see cref="QueueCapacity"/> (slots and the full-queue policy),
+/// <see cref="SenderWakeup"/> (waking the sender), <see cref="BatchSender"/> with <see cref="LogBatchPacker"/> and
+/// <see cref="RefusalBisector"/> (sending), <see cref="FailureLedger"/> and <see cref="FlushBarrier"/>.
+/// </para>
 /// </remarks>
-#pragma warning disable CA1001 // _wake never allocates a wait handle, so there is nothing to dispose.
 internal sealed class RunDeliveryQueue
-#pragma warning restore CA1001
 {
-    /// <summary>Slots of a thread's first link of metric points.</summary>
-    internal const int FirstSegmentSize = 64;
-
-    /// <summary>Slots of a thread's links once it logs steadily; emptied links of this size are reused.</summary>
-    internal const int SegmentSize = 1024;
-
-    // Emptied links are reused oldest first, and only once this many wait: a link comes back to its writer after
-    // 512 KB of other points, when the sender's core no longer holds its cache lines (a write to a line another core
-    // holds costs a cross-core round trip).
-    private const int MinFreeSegments = 16;
-
-    // Emptied links kept once the run has been idle (nothing waiting) for IdleTicksBeforeTrim timer ticks. While
-    // logging goes on, every emptied link is kept (within MaxQueuedItems), so a burst that filled the queue refills it
-    // without allocating; a long pause gives the memory back.
-    private const int IdleFreeSegments = 4 * MinFreeSegments;
-    private const int IdleTicksBeforeTrim = 30;
-
-    // The lane the current thread used last. A thread that alternates between runs finds its lane under the lock.
-    [ThreadStatic]
-    private static MetricLane? t_lane;
-
     private readonly object _gate = new();
-    private readonly ITrackingStore _store;
     private readonly string _runId;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly int _maxQueuedItems;
-    private readonly QueueFullPolicy _queueFullPolicy;
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SenderWakeup _wakeup = new();
+    private readonly QueueCapacity _capacity;
+    private readonly MetricLaneSet _lanes;
+    private readonly FailureLedger _failures;
+    private readonly BatchSender _batches;
     private readonly ITimer _timer;
     private readonly Task _sender;
 
-    // Replaced (copy on write) under _gate; read without it.
-    private MetricLane[] _lanes = [];
-
     // Guarded by _gate.
     private readonly Queue<QueuedItem> _paramsAndTags = new();
-    private readonly Queue<MetricSegment> _freeSegments = new();
-    private long _reserved;
     private long _paramsAndTagsLogged;
     private long _paramsAndTagsCompleted;
-    private long _dropped;
-    private bool _closed;
-    private int _blockedWriters;
-    private bool _dropWarned;
-    private readonly List<FlushWaiter> _flushWaiters = [];
-    private readonly List<DeliveryFailure> _failures = [];
-    private long _failuresNotListed;
-
-    // Set once every writer has left after the run ended: the sender's next pass is its last.
-    private bool _sealed;
-
-    // Updated by the sender with Interlocked.
-    private long _sent;
-    private long _failed;
-    private long _retried;
-    private int _wakePending;
-    private int _drainRequested;
-
-    // Owned by the timer callback.
-    private int _idleTicks;
+    private readonly List<FlushBarrier> _flushBarriers = [];
 
     // Owned by the sender.
     private readonly QueuedItem[] _chunkParamsAndTags = new QueuedItem[BatchLimits.MaxItems];
     private readonly Metric[] _chunkMetrics = new Metric[BatchLimits.MaxItems];
     private int _chunkParamsAndTagsCount;
     private int _chunkMetricsCount;
-    private int _nextLane;
-    private readonly List<MetricSegment> _emptied = [];
-    private readonly List<Metric> _metrics = new(BatchLimits.MaxMetrics);
-    private readonly List<Param> _params = new(BatchLimits.MaxParams);
-    private readonly List<Tag> _tags = new(BatchLimits.MaxTags);
-    private readonly HashSet<(string Key, long Timestamp, long Step)> _nanPoints = [];
 
     /// <summary>Creates the queue and starts its sender.</summary>
     public RunDeliveryQueue(ITrackingStore store, string runId, BatchingOptions options, TimeProvider timeProvider, ILogger logger)
     {
-        _store = store;
         _runId = runId;
         _timeProvider = timeProvider;
         _logger = logger;
-        _maxQueuedItems = options.MaxQueuedItems;
-        _queueFullPolicy = options.QueueFullPolicy;
+        _capacity = new QueueCapacity(_gate, runId, options, _wakeup, logger);
+        _lanes = new MetricLaneSet(this, _gate, _capacity);
+        _failures = new FailureLedger(runId, logger);
+        _batches = new BatchSender(store, runId, _failures);
         _sender = Task.Run(RunSenderAsync);
         _timer = timeProvider.CreateTimer(static state => ((RunDeliveryQueue)state!).OnTimer(), this, options.FlushInterval, options.FlushInterval);
     }
@@ -144,32 +98,19 @@ internal sealed class RunDeliveryQueue
             lock (_gate)
             {
                 logged = _paramsAndTagsLogged;
-                dropped = _dropped;
+                dropped = _capacity.Dropped;
             }
 
-            foreach (var lane in Volatile.Read(ref _lanes))
-            {
-                logged += Volatile.Read(ref lane.Produced);
-            }
-
-            return new(logged, 0, Interlocked.Read(ref _sent), Interlocked.Read(ref _retried), Interlocked.Read(ref _failed), dropped);
+            logged += _lanes.Produced;
+            return new(logged, 0, _batches.Sent, _batches.Retried, _failures.Failed, dropped);
         }
     }
 
     /// <summary>Emptied links waiting to be reused (for tests).</summary>
-    internal int FreeSegmentCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _freeSegments.Count;
-            }
-        }
-    }
+    internal int FreeSegmentCount => _lanes.FreeSegmentCount;
 
     /// <summary>The lanes of the threads that logged metric points so far (for tests).</summary>
-    internal IReadOnlyList<MetricLane> Lanes => Volatile.Read(ref _lanes);
+    internal IReadOnlyList<MetricLane> Lanes => _lanes.Lanes;
 
     /// <summary>
     /// Adds one metric point: the hot path. Returns <see langword="false"/> when it was dropped
@@ -179,7 +120,7 @@ internal sealed class RunDeliveryQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool EnqueueMetric(in Metric point)
     {
-        var lane = t_lane;
+        var lane = MetricLaneSet.CachedLane;
         if (lane is null || lane.Queue != this)
         {
             return EnqueueMetricSlow(point);
@@ -202,7 +143,7 @@ internal sealed class RunDeliveryQueue
         Volatile.Write(ref lane.Active, 0);
         if (produced % BatchLimits.MaxItems == 0)
         {
-            Wake();
+            _wakeup.Wake();
         }
 
         return true;
@@ -217,7 +158,7 @@ internal sealed class RunDeliveryQueue
         bool wake;
         lock (_gate)
         {
-            if (ReserveSlots(1) == 0)
+            if (_capacity.Reserve(1) == 0)
             {
                 return false;
             }
@@ -229,7 +170,7 @@ internal sealed class RunDeliveryQueue
 
         if (wake)
         {
-            Wake();
+            _wakeup.Wake();
         }
 
         return true;
@@ -242,21 +183,21 @@ internal sealed class RunDeliveryQueue
         Task done;
         lock (_gate)
         {
-            var waiter = new FlushWaiter(_paramsAndTagsLogged, Volatile.Read(ref _lanes));
-            if (waiter.IsReached(_paramsAndTagsCompleted))
+            var barrier = new FlushBarrier(_paramsAndTagsLogged, _lanes.Lanes);
+            if (barrier.IsReached(_paramsAndTagsCompleted))
             {
                 done = Task.CompletedTask;
             }
             else
             {
-                _flushWaiters.Add(waiter);
-                done = waiter.Done.Task;
+                _flushBarriers.Add(barrier);
+                done = barrier.Done.Task;
             }
         }
 
         if (!done.IsCompleted)
         {
-            WakeToDrain();
+            _wakeup.WakeToDrain();
             if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
             {
                 await done.WaitAsync(limit, _timeProvider, cancellationToken).ConfigureAwait(false);
@@ -278,41 +219,19 @@ internal sealed class RunDeliveryQueue
         MetricLane[] lanes;
         lock (_gate)
         {
-            _closed = true;
-            lanes = _lanes;
-            foreach (var lane in lanes)
-            {
-                lane.Closed = true;
-            }
-
-            Monitor.PulseAll(_gate);
+            _capacity.Close();
+            lanes = _lanes.Close();
         }
 
         // Every writer either saw Closed (and refused its point) or is seen Active here until it has published.
-        Interlocked.MemoryBarrierProcessWide();
-        foreach (var lane in lanes)
-        {
-            var spin = default(SpinWait);
-            while (Volatile.Read(ref lane.Active) != 0)
-            {
-                spin.SpinOnce();
-            }
-        }
-
-        Volatile.Write(ref _sealed, true);
+        MetricLaneSet.WaitForWriters(lanes);
         _timer.Dispose();
-        WakeToDrain();
+        _wakeup.Seal();
         await _sender.ConfigureAwait(false);
 
-        // Threads keep their last lane cached; what it holds must not keep the run's memory alive.
         lock (_gate)
         {
-            foreach (var lane in _lanes)
-            {
-                lane.Release();
-            }
-
-            _freeSegments.Clear();
+            _lanes.Release();
         }
 
         return TakeReport();
@@ -321,20 +240,14 @@ internal sealed class RunDeliveryQueue
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool EnqueueMetricSlow(in Metric point)
     {
-        var lane = t_lane;
-        if (lane is null || lane.Queue != this)
-        {
-            lane = FindOrAddLane();
-            t_lane = lane;
-        }
-
+        var lane = _lanes.LaneOfCurrentThread();
         Volatile.Write(ref lane.Active, 1);
         try
         {
             lock (_gate)
             {
-                ThrowIfClosed();
-                if (lane.TailIndex == lane.Tail.Points.Length && !TryAddSegment(lane))
+                _capacity.ThrowIfClosed();
+                if (lane.TailIndex == lane.Tail.Points.Length && !_lanes.TryAddSegment(lane))
                 {
                     return false;
                 }
@@ -345,7 +258,7 @@ internal sealed class RunDeliveryQueue
             Volatile.Write(ref lane.Produced, produced);
             if (produced % BatchLimits.MaxItems == 0)
             {
-                Wake();
+                _wakeup.Wake();
             }
 
             return true;
@@ -356,154 +269,28 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    private MetricLane FindOrAddLane()
-    {
-        var threadId = Environment.CurrentManagedThreadId;
-        lock (_gate)
-        {
-            foreach (var existing in _lanes)
-            {
-                if (existing.ThreadId == threadId)
-                {
-                    return existing;
-                }
-            }
-
-            ThrowIfClosed();
-            var lane = new MetricLane(this, threadId);
-            Volatile.Write(ref _lanes, [.. _lanes, lane]);
-            return lane;
-        }
-    }
-
-    // Under _gate: gives the lane a new link (reusing an emptied one when it can), applying the full-queue policy.
-    private bool TryAddSegment(MetricLane lane)
-    {
-        var size = ReserveSlots(lane.NextSegmentSize);
-        if (size == 0)
-        {
-            return false;
-        }
-
-        var segment = size == SegmentSize && _freeSegments.Count >= MinFreeSegments && _freeSegments.TryDequeue(out var reused) ? reused : new MetricSegment(size);
-        segment.Next = null;
-        Volatile.Write(ref lane.Tail.Next, segment);
-        lane.Tail = segment;
-        lane.TailIndex = 0;
-        lane.NextSegmentSize = Math.Min(lane.NextSegmentSize * 4, SegmentSize);
-        return true;
-    }
-
-    // Under _gate: takes up to `wanted` free slots (at least one), or applies the full-queue policy and returns 0.
-    private int ReserveSlots(int wanted)
-    {
-        ThrowIfClosed();
-        while (_reserved >= _maxQueuedItems)
-        {
-            switch (_queueFullPolicy)
-            {
-                case QueueFullPolicy.DropNewest:
-                    _dropped++;
-                    if (!_dropWarned)
-                    {
-                        _dropWarned = true;
-                        _logger.LogWarning("The queue of run {RunId} is full ({MaxQueuedItems} values); new values are dropped and counted in Dropped.", _runId, _maxQueuedItems);
-                    }
-
-                    return 0;
-                case QueueFullPolicy.Throw:
-                    throw new InvalidOperationException($"The queue of run {_runId} is full ({_maxQueuedItems} values waiting to be sent).");
-                default:
-                    _blockedWriters++;
-                    try
-                    {
-                        WakeToDrain();
-                        Monitor.Wait(_gate);
-                    }
-                    finally
-                    {
-                        _blockedWriters--;
-                    }
-
-                    ThrowIfClosed();
-                    break;
-            }
-        }
-
-        var granted = (int)Math.Min(wanted, _maxQueuedItems - _reserved);
-        _reserved += granted;
-        return granted;
-    }
-
-    private void ThrowIfClosed()
-    {
-        if (_closed)
-        {
-            throw new InvalidOperationException("The run has ended; nothing more can be logged to it.");
-        }
-    }
-
     private void OnTimer()
     {
-        var pending = Volatile.Read(ref _paramsAndTagsLogged) != Volatile.Read(ref _paramsAndTagsCompleted);
-        foreach (var lane in Volatile.Read(ref _lanes))
-        {
-            pending |= Volatile.Read(ref lane.Produced) != Volatile.Read(ref lane.Completed);
-        }
-
+        var pending = Volatile.Read(ref _paramsAndTagsLogged) != Volatile.Read(ref _paramsAndTagsCompleted) || _lanes.HasPending;
         if (pending)
         {
-            _idleTicks = 0;
-            WakeToDrain();
-            return;
+            _wakeup.WakeToDrain();
         }
 
-        if (++_idleTicks < IdleTicksBeforeTrim)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            while (_freeSegments.Count > IdleFreeSegments)
-            {
-                _freeSegments.Dequeue();
-            }
-        }
-    }
-
-    // Wakes the sender to send everything waiting, partial batches included (timer, flush, full queue, end of run).
-    private void WakeToDrain()
-    {
-        Volatile.Write(ref _drainRequested, 1);
-        Wake();
-    }
-
-    // Wakes the sender to send the full batches waiting.
-    private void Wake()
-    {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            _wake.Release();
-        }
+        _lanes.OnTimerTick(idle: !pending);
     }
 
     private async Task RunSenderAsync()
     {
         while (true)
         {
-            await _wake.WaitAsync().ConfigureAwait(false);
-
-            // A full fence: values published before a Wake that found _wakePending already set are seen below.
-            Interlocked.Exchange(ref _wakePending, 0);
-            var drain = Interlocked.Exchange(ref _drainRequested, 0) != 0;
-            var last = Volatile.Read(ref _sealed);
+            var (drain, last) = await _wakeup.WaitAsync().ConfigureAwait(false);
             int taken;
             while ((taken = TakeChunk(drain)) > 0)
             {
                 try
                 {
-                    await SendChunkAsync().ConfigureAwait(false);
+                    await _batches.SendAsync(_chunkParamsAndTags, _chunkParamsAndTagsCount, _chunkMetrics, _chunkMetricsCount).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // The sender must survive anything; the values are counted failed.
                 catch (Exception ex)
@@ -522,9 +309,7 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    // Takes up to one batch worth of values: params and tags first, then each thread's points in turn. Unless
-    // draining, a thread's points are taken only a full batch at a time: the sender then reads cache lines the writer
-    // finished with long ago, instead of chasing it line by line.
+    // Takes up to one batch worth of values: params and tags first, then each thread's points in turn.
     private int TakeChunk(bool drain)
     {
         var n = 0;
@@ -537,41 +322,8 @@ internal sealed class RunDeliveryQueue
         }
 
         _chunkParamsAndTagsCount = n;
-        var m = 0;
-        var lanes = Volatile.Read(ref _lanes);
-        for (var k = 0; k < lanes.Length && n + m < BatchLimits.MaxItems; k++)
-        {
-            var lane = lanes[(_nextLane + k) % lanes.Length];
-            var available = Volatile.Read(ref lane.Produced) - lane.Taken;
-            if (!drain && available < BatchLimits.MaxItems)
-            {
-                continue;
-            }
-
-            while (available > 0 && n + m < BatchLimits.MaxItems)
-            {
-                if (lane.HeadIndex == lane.Head.Points.Length)
-                {
-                    // The writer linked the next link before publishing any point in it.
-                    var emptied = lane.Head;
-                    lane.Head = Volatile.Read(ref emptied.Next)!;
-                    lane.HeadIndex = 0;
-                    _emptied.Add(emptied);
-                }
-
-                var points = lane.Head.Points;
-                var count = (int)Math.Min(Math.Min(available, BatchLimits.MaxItems - n - m), points.Length - lane.HeadIndex);
-                Array.Copy(points, lane.HeadIndex, _chunkMetrics, m, count);
-                m += count;
-                lane.HeadIndex += count;
-                lane.Taken += count;
-                available -= count;
-            }
-        }
-
-        _chunkMetricsCount = m;
-        _nextLane = lanes.Length == 0 ? 0 : (_nextLane + 1) % lanes.Length;
-        return n + m;
+        _chunkMetricsCount = _lanes.Take(_chunkMetrics, BatchLimits.MaxItems - n, drain);
+        return n + _chunkMetricsCount;
     }
 
     private void CompleteChunk(int taken)
@@ -579,37 +331,19 @@ internal sealed class RunDeliveryQueue
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            _reserved -= taken;
+            _capacity.Release(taken);
             _paramsAndTagsCompleted += _chunkParamsAndTagsCount;
-            foreach (var lane in _lanes)
+            _lanes.CompleteTaken();
+            for (var i = _flushBarriers.Count - 1; i >= 0; i--)
             {
-                Volatile.Write(ref lane.Completed, lane.Taken);
-            }
-
-            foreach (var segment in _emptied)
-            {
-                if (segment.Points.Length == SegmentSize)
+                if (_flushBarriers[i].IsReached(_paramsAndTagsCompleted))
                 {
-                    _freeSegments.Enqueue(segment);
+                    (done ??= []).Add(_flushBarriers[i].Done);
+                    _flushBarriers.RemoveAt(i);
                 }
-            }
-
-            for (var i = _flushWaiters.Count - 1; i >= 0; i--)
-            {
-                if (_flushWaiters[i].IsReached(_paramsAndTagsCompleted))
-                {
-                    (done ??= []).Add(_flushWaiters[i].Done);
-                    _flushWaiters.RemoveAt(i);
-                }
-            }
-
-            if (_blockedWriters > 0)
-            {
-                Monitor.PulseAll(_gate);
             }
         }
 
-        _emptied.Clear();
         // Param and tag values may be large; the keys of metric points stay until overwritten (at most one batch).
         Array.Clear(_chunkParamsAndTags, 0, _chunkParamsAndTagsCount);
         if (done is not null)
@@ -621,233 +355,9 @@ internal sealed class RunDeliveryQueue
         }
     }
 
-    private async Task SendChunkAsync()
-    {
-        for (var i = 0; i < _chunkParamsAndTagsCount; i++)
-        {
-            var item = _chunkParamsAndTags[i];
-            var total = _metrics.Count + _params.Count + _tags.Count;
-            if (item.Kind == QueuedItemKind.Param)
-            {
-                if (_params.Count == BatchLimits.MaxParams || total == BatchLimits.MaxItems)
-                {
-                    await SendCurrentBatchAsync().ConfigureAwait(false);
-                }
-
-                _params.Add(new Param(item.Key, item.Text));
-            }
-            else
-            {
-                // A tag set twice goes in separate batches, so the later value wins as it would one call at a time.
-                if (_tags.Count == BatchLimits.MaxTags || total == BatchLimits.MaxItems || ContainsTag(item.Key))
-                {
-                    await SendCurrentBatchAsync().ConfigureAwait(false);
-                }
-
-                _tags.Add(new Tag(item.Key, item.Text));
-            }
-        }
-
-        var next = 0;
-        while (next < _chunkMetricsCount)
-        {
-            var room = Math.Min(BatchLimits.MaxMetrics - _metrics.Count, BatchLimits.MaxItems - _metrics.Count - _params.Count - _tags.Count);
-            if (room == 0)
-            {
-                await SendCurrentBatchAsync().ConfigureAwait(false);
-                continue;
-            }
-
-            // Copy the run of points up to the next NaN (or the batch's room) in one go.
-            var end = Math.Min(next + room, _chunkMetricsCount);
-            var nan = next;
-            while (nan < end && !double.IsNaN(_chunkMetrics[nan].Value))
-            {
-                nan++;
-            }
-
-            if (nan > next)
-            {
-                var count = _metrics.Count;
-                CollectionsMarshal.SetCount(_metrics, count + nan - next);
-                _chunkMetrics.AsSpan(next, nan - next).CopyTo(CollectionsMarshal.AsSpan(_metrics)[count..]);
-                next = nan;
-                continue;
-            }
-
-            // An identical NaN point sent twice makes MLflow's SQL store fail the whole batch; MLflow keeps identical
-            // points once anyway, so the duplicate is dropped here and counted sent.
-            var point = _chunkMetrics[next++];
-            if (_nanPoints.Add((point.Key, point.Timestamp, point.Step)))
-            {
-                _metrics.Add(point);
-            }
-            else
-            {
-                Interlocked.Increment(ref _sent);
-            }
-        }
-
-        if (_metrics.Count + _params.Count + _tags.Count > 0)
-        {
-            await SendCurrentBatchAsync().ConfigureAwait(false);
-        }
-    }
-
-    private bool ContainsTag(string key)
-    {
-        foreach (var tag in _tags)
-        {
-            if (tag.Key == key)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private async Task SendCurrentBatchAsync()
-    {
-        try
-        {
-            var error = await TrySendAsync(_metrics, _params, _tags).ConfigureAwait(false);
-            if (error is not null)
-            {
-                await HandleRefusedAsync([.. _metrics], [.. _params], [.. _tags], error).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _metrics.Clear();
-            _params.Clear();
-            _tags.Clear();
-            _nanPoints.Clear();
-        }
-    }
-
-    private async Task<Exception?> TrySendAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags)
-    {
-        try
-        {
-            await _store.LogBatchAsync(_runId, metrics, parameters, tags, CancellationToken.None).ConfigureAwait(false);
-            Interlocked.Add(ref _sent, metrics.Count + parameters.Count + tags.Count);
-            return null;
-        }
-#pragma warning disable CA1031 // Any store error is a delivery failure of these values, reported at flush.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ex;
-        }
-    }
-
-    private async Task HandleRefusedAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags, Exception error)
-    {
-        var count = metrics.Count + parameters.Count + tags.Count;
-        if (count < 2 || error is not MlflowException { ErrorCode: MlflowErrorCode.InvalidParameterValue })
-        {
-            RecordFailure(metrics, parameters, tags, error);
-            return;
-        }
-
-        // Split in two halves (metrics, then params, then tags, in logged order) and send each again.
-        var half = count / 2;
-        var (firstMetrics, secondMetrics) = SplitAt(metrics, half);
-        var (firstParams, secondParams) = SplitAt(parameters, half - firstMetrics.Count);
-        var (firstTags, secondTags) = SplitAt(tags, half - firstMetrics.Count - firstParams.Count);
-        Interlocked.Add(ref _retried, count);
-        var firstError = await TrySendAsync(firstMetrics, firstParams, firstTags).ConfigureAwait(false);
-        var secondError = await TrySendAsync(secondMetrics, secondParams, secondTags).ConfigureAwait(false);
-        if (firstError is not null && secondError is not null)
-        {
-            // Refused on both sides: the problem is the batch as a whole (e.g. the run was deleted).
-            RecordFailure(firstMetrics, firstParams, firstTags, firstError);
-            RecordFailure(secondMetrics, secondParams, secondTags, secondError);
-            return;
-        }
-
-        if (firstError is not null)
-        {
-            await HandleRefusedAsync(firstMetrics, firstParams, firstTags, firstError).ConfigureAwait(false);
-        }
-
-        if (secondError is not null)
-        {
-            await HandleRefusedAsync(secondMetrics, secondParams, secondTags, secondError).ConfigureAwait(false);
-        }
-    }
-
-    private static (List<T> First, List<T> Second) SplitAt<T>(List<T> items, int firstCount)
-    {
-        firstCount = Math.Clamp(firstCount, 0, items.Count);
-        return (items.GetRange(0, firstCount), items.GetRange(firstCount, items.Count - firstCount));
-    }
-
-    private void RecordFailure(List<Metric> metrics, List<Param> parameters, List<Tag> tags, Exception error)
-    {
-        var count = metrics.Count + parameters.Count + tags.Count;
-        Interlocked.Add(ref _failed, count);
-        _logger.LogWarning(error, "The store refused {Count} value(s) of run {RunId}: {Message}", count, _runId, error.Message);
-        lock (_gate)
-        {
-            if (_failures.Count < DeliveryReport.MaxFailuresKept)
-            {
-                _failures.Add(new DeliveryFailure(error, metrics, parameters, tags));
-            }
-            else
-            {
-                _failuresNotListed += count;
-            }
-        }
-    }
-
     private DeliveryReport TakeReport()
     {
-        lock (_gate)
-        {
-            var failures = _failures.ToArray();
-            var notListed = _failuresNotListed;
-            _failures.Clear();
-            _failuresNotListed = 0;
-            return new DeliveryReport(Counters, failures, notListed);
-        }
-    }
-
-    // What one flush waits for: the params and tags logged before it, and each thread's points published before it.
-    private sealed class FlushWaiter
-    {
-        private readonly long _paramsAndTags;
-        private readonly (MetricLane Lane, long Produced)[] _lanes;
-
-        public FlushWaiter(long paramsAndTags, MetricLane[] lanes)
-        {
-            _paramsAndTags = paramsAndTags;
-            _lanes = new (MetricLane, long)[lanes.Length];
-            for (var i = 0; i < lanes.Length; i++)
-            {
-                _lanes[i] = (lanes[i], Volatile.Read(ref lanes[i].Produced));
-            }
-        }
-
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool IsReached(long paramsAndTagsCompleted)
-        {
-            if (paramsAndTagsCompleted < _paramsAndTags)
-            {
-                return false;
-            }
-
-            foreach (var (lane, produced) in _lanes)
-            {
-                if (Volatile.Read(ref lane.Completed) < produced)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        var (failures, notListed) = _failures.Take();
+        return new DeliveryReport(Counters, failures, notListed);
     }
 }

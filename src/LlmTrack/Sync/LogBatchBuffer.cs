@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LlmTrack.Delivery;
 
 namespace LlmTrack.Sync;
@@ -9,14 +10,20 @@ namespace LlmTrack.Sync;
 internal sealed record LogBatch(IReadOnlyList<Metric> Metrics, IReadOnlyList<Param> Params, IReadOnlyList<Tag> Tags);
 
 /// <summary>
-/// Collects a run's params, tags and metric points and hands them out as batches within <see cref="BatchLimits"/>:
-/// params and tags first, metric points in the order added. Only about one batch of points is held at a time.
+/// Collects a run's params, tags and metric points and hands them out as batches packed by a
+/// <see cref="LogBatchPacker"/> (the same <see cref="BatchLimits"/> rules as a run's own delivery): params and tags
+/// first, metric points in the order added. Only about one batch of points is held at a time.
 /// </summary>
+/// <remarks>
+/// Repeated NaN points are not dropped here: the copier sends only points the target lacks, and counts each one
+/// it sends.
+/// </remarks>
 internal sealed class LogBatchBuffer
 {
     private readonly Queue<Param> _params;
     private readonly Queue<Tag> _tags;
     private readonly List<Metric> _metrics = [];
+    private readonly LogBatchPacker _packer = new(dropRepeatedNaNPoints: false);
 
     /// <summary>Creates a buffer that sends <paramref name="parameters"/> and <paramref name="tags"/> first.</summary>
     /// <param name="parameters">The params to send.</param>
@@ -44,22 +51,20 @@ internal sealed class LogBatchBuffer
             return null;
         }
 
-        var parameters = Dequeue(_params, Math.Min(BatchLimits.MaxParams, BatchLimits.MaxItems));
-        var tags = Dequeue(_tags, Math.Min(BatchLimits.MaxTags, BatchLimits.MaxItems - parameters.Length));
-        var metricCount = Math.Min(_metrics.Count, Math.Min(BatchLimits.MaxMetrics, BatchLimits.MaxItems - parameters.Length - tags.Length));
-        var metrics = _metrics.GetRange(0, metricCount).ToArray();
-        _metrics.RemoveRange(0, metricCount);
-        return new LogBatch(metrics, parameters, tags);
-    }
-
-    private static T[] Dequeue<T>(Queue<T> queue, int max)
-    {
-        var items = new T[Math.Min(max, queue.Count)];
-        for (var i = 0; i < items.Length; i++)
+        while (_params.TryPeek(out var param) && _packer.TryAdd(param))
         {
-            items[i] = queue.Dequeue();
+            _params.Dequeue();
         }
 
-        return items;
+        while (_tags.TryPeek(out var tag) && _packer.TryAdd(tag))
+        {
+            _tags.Dequeue();
+        }
+
+        var metricCount = _packer.AddMetrics(CollectionsMarshal.AsSpan(_metrics), out _);
+        _metrics.RemoveRange(0, metricCount);
+        var batch = new LogBatch(_packer.Metrics.ToArray(), _packer.Params.ToArray(), _packer.Tags.ToArray());
+        _packer.Clear();
+        return batch;
     }
 }

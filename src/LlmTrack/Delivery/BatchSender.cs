@@ -1,0 +1,117 @@
+using LlmTrack.Stores;
+
+namespace LlmTrack.Delivery;
+
+/// <summary>
+/// Sends one chunk taken by a run's sender (params and tags in logged order, then metric points) as
+/// <c>runs/log-batch</c> calls packed by a <see cref="LogBatchPacker"/>, one call at a time, and counts what the
+/// store acknowledged. A refused batch goes to a <see cref="RefusalBisector"/>.
+/// </summary>
+/// <remarks>
+/// Used by the run's single sender only. The lists passed to <see cref="ITrackingStore.LogBatchAsync"/> are reused
+/// once the returned task completes; stores must not keep them.
+/// </remarks>
+internal sealed class BatchSender
+{
+    private readonly ITrackingStore _store;
+    private readonly string _runId;
+    private readonly LogBatchPacker _batch = new(dropRepeatedNaNPoints: true);
+    private readonly RefusalBisector _bisector;
+
+    // Updated with Interlocked.
+    private long _sent;
+
+    /// <summary>Creates the sender of one run's batches.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="failures">Where values the store finally refused are recorded.</param>
+    public BatchSender(ITrackingStore store, string runId, FailureLedger failures)
+    {
+        _store = store;
+        _runId = runId;
+        _bisector = new RefusalBisector(TrySendAsync, failures);
+    }
+
+    /// <summary>Values the store acknowledged (and repeated NaN points dropped as already sent), since the run started.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Values sent again after their batch was refused, since the run started.</summary>
+    public long Retried => _bisector.Retried;
+
+    /// <summary>Sends the chunk; every value is then stored or recorded failed.</summary>
+    /// <param name="paramsAndTags">The params and tags, in logged order.</param>
+    /// <param name="paramsAndTagsCount">How many of <paramref name="paramsAndTags"/> to send.</param>
+    /// <param name="metrics">The metric points.</param>
+    /// <param name="metricsCount">How many of <paramref name="metrics"/> to send.</param>
+    /// <returns>A task that completes once the chunk is sent or failed.</returns>
+    public async Task SendAsync(QueuedItem[] paramsAndTags, int paramsAndTagsCount, Metric[] metrics, int metricsCount)
+    {
+        for (var i = 0; i < paramsAndTagsCount; i++)
+        {
+            if (!TryAdd(paramsAndTags[i]))
+            {
+                await SendCurrentBatchAsync().ConfigureAwait(false);
+                TryAdd(paramsAndTags[i]);
+            }
+        }
+
+        var next = 0;
+        while (next < metricsCount)
+        {
+            var consumed = _batch.AddMetrics(metrics.AsSpan(next, metricsCount - next), out var dropped);
+            if (dropped > 0)
+            {
+                // MLflow keeps identical points once anyway: a repeated NaN point dropped here is counted sent.
+                Interlocked.Add(ref _sent, dropped);
+            }
+
+            if (consumed == 0)
+            {
+                await SendCurrentBatchAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            next += consumed;
+        }
+
+        if (_batch.Count > 0)
+        {
+            await SendCurrentBatchAsync().ConfigureAwait(false);
+        }
+    }
+
+    private bool TryAdd(in QueuedItem item) =>
+        item.Kind == QueuedItemKind.Param ? _batch.TryAdd(new Param(item.Key, item.Text)) : _batch.TryAdd(new Tag(item.Key, item.Text));
+
+    private async Task SendCurrentBatchAsync()
+    {
+        try
+        {
+            var error = await TrySendAsync(_batch.Metrics, _batch.Params, _batch.Tags).ConfigureAwait(false);
+            if (error is not null)
+            {
+                await _bisector.HandleRefusedAsync([.. _batch.Metrics], [.. _batch.Params], [.. _batch.Tags], error).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _batch.Clear();
+        }
+    }
+
+    private async Task<Exception?> TrySendAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags)
+    {
+        try
+        {
+            await _store.LogBatchAsync(_runId, metrics, parameters, tags, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Add(ref _sent, metrics.Count + parameters.Count + tags.Count);
+            return null;
+        }
+#pragma warning disable CA1031 // Any store error is a delivery failure of these values, reported at flush.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ex;
+        }
+    }
+}

@@ -21,6 +21,10 @@ internal sealed class BatchSender
     // Updated with Interlocked.
     private long _sent;
 
+    // Set when the run ends; then the first batch the store could not be reached for makes the rest fail at once.
+    private volatile bool _closing;
+    private volatile Exception? _unreachableWhileClosing;
+
     /// <summary>Creates the sender of one run's batches.</summary>
     /// <param name="store">The store.</param>
     /// <param name="runId">The run.</param>
@@ -37,6 +41,13 @@ internal sealed class BatchSender
 
     /// <summary>Values sent again after their batch was refused, since the run started.</summary>
     public long Retried => _bisector.Retried;
+
+    /// <summary>
+    /// The run is ending: once a batch fails because the store cannot be reached (after the store's own retries), the
+    /// batches still waiting are recorded failed with that error instead of each waiting out the same retries, so ending a
+    /// run against a dead server is bounded by one request's retry budget, not one per batch.
+    /// </summary>
+    public void MarkClosing() => _closing = true;
 
     /// <summary>Sends the chunk; every value is then stored or recorded failed.</summary>
     /// <param name="paramsAndTags">The params and tags, in logged order.</param>
@@ -101,6 +112,15 @@ internal sealed class BatchSender
 
     private async Task<Exception?> TrySendAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags)
     {
+        if (_closing && _unreachableWhileClosing is { } unreachable)
+        {
+            return new MlflowException(
+                MlflowErrorCode.Unavailable,
+                $"Not sent: the tracking store could not be reached while the run was ending ({unreachable.Message}).",
+                null,
+                unreachable);
+        }
+
         try
         {
             await _store.LogBatchAsync(_runId, metrics, parameters, tags, CancellationToken.None).ConfigureAwait(false);
@@ -111,6 +131,11 @@ internal sealed class BatchSender
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            if (_closing && ex is MlflowException { ErrorCode: MlflowErrorCode.Unavailable })
+            {
+                _unreachableWhileClosing = ex;
+            }
+
             return ex;
         }
     }

@@ -226,6 +226,7 @@ internal sealed class RunDeliveryQueue
         // Every writer either saw Closed (and refused its point) or is seen Active here until it has published.
         MetricLaneSet.WaitForWriters(lanes);
         _timer.Dispose();
+        _batches.MarkClosing();
         _wakeup.Seal();
         await _sender.ConfigureAwait(false);
 

@@ -323,4 +323,37 @@ public class DeliveryTests
             Assert.Equal(Enumerable.Range(0, PerThread).Select(i => (long)i), group.Select(m => m.Step));
         }
     }
+
+    [Fact]
+    public async Task EndingWhileTheStoreIsUnreachable_WaitsOutOneRequestNotOnePerBatch_AndReportsEveryValueFailed()
+    {
+        using var t = new TestTracker();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        t.Store.BeforeLogBatch = async _ =>
+        {
+            Interlocked.Increment(ref calls);
+            await gate.Task;
+            throw new MlflowException(MlflowErrorCode.Unavailable, "The MLflow tracking server could not be reached (simulated).");
+        };
+        var run = await t.Tracker.StartRunAsync();
+        for (var i = 0; i < 5000; i++)
+        {
+            run.LogMetric("m", i, step: i);
+        }
+
+        // The sender holds the first batch at the gate; ending marks the run closing before it waits for the sender.
+        await t.Store.WaitUntilAsync(_ => Volatile.Read(ref calls) == 1);
+        var ending = run.EndAsync();
+        gate.SetResult();
+        var report = await ending;
+
+        Assert.Equal(1, Volatile.Read(ref calls));
+        Assert.Equal(5000, report.Counters.Failed);
+        Assert.Equal(0, report.Counters.Delivered);
+        Assert.Equal(0, report.Counters.Pending);
+        Assert.Equal(5000, report.FailedCount);
+        Assert.False(report.IsFullyDelivered);
+        Assert.All(report.Failures, f => Assert.Equal(MlflowErrorCode.Unavailable, Assert.IsType<MlflowException>(f.Error).ErrorCode));
+    }
 }

@@ -33,7 +33,7 @@ internal sealed class DurableRun : IDisposable
     private long _appendedItems;
     private long _durableItems;
     private long _deliveredItems;
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DeliveryProgress _progress = new();
     private readonly bool _live;
     private bool _dropWarned;
     private int _unavailableWarned;
@@ -108,7 +108,7 @@ internal sealed class DurableRun : IDisposable
     }
 
     /// <summary>Completes at the next sign of progress: values acknowledged or refused, a record delivered, or the end of shipping.</summary>
-    public Task NextProgress => Volatile.Read(ref _progress).Task;
+    public Task NextProgress => _progress.Next;
 
     /// <summary>The shipper's task (completes when shipped, stopped, or stopped at the first outage in sync mode).</summary>
     public Task ShipperTask => _shipper ?? Task.CompletedTask;
@@ -345,44 +345,8 @@ internal sealed class DurableRun : IDisposable
     /// store's <see cref="TimeProvider"/>).
     /// </summary>
     /// <returns>Whether <paramref name="isDone"/> held before a limit ran out.</returns>
-    public async Task<bool> WaitForProgressAsync(Func<bool> isDone, TimeSpan stallTimeout, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        var time = _store.TimeProvider;
-        var start = time.GetTimestamp();
-        var lastProgress = start;
-        var answers = _store.ServerAnswers();
-        while (true)
-        {
-            var progress = NextProgress;
-            if (isDone())
-            {
-                return true;
-            }
-
-            var now = time.GetTimestamp();
-            var wait = Min(stallTimeout - time.GetElapsedTime(lastProgress, now), limit - time.GetElapsedTime(start, now));
-            if (wait <= TimeSpan.Zero)
-            {
-                return isDone();
-            }
-
-            try
-            {
-                await progress.WaitAsync(Min(wait, DurableTrackingStore.LivenessCheckInterval), time, cancellationToken).ConfigureAwait(false);
-                lastProgress = time.GetTimestamp();
-            }
-            catch (TimeoutException)
-            {
-                // A server that answers (even with errors, while a request is retried) is alive: that is progress too.
-                var seen = _store.ServerAnswers();
-                if (seen != answers)
-                {
-                    answers = seen;
-                    lastProgress = time.GetTimestamp();
-                }
-            }
-        }
-    }
+    public Task<bool> WaitForProgressAsync(Func<bool> isDone, TimeSpan stallTimeout, TimeSpan limit, CancellationToken cancellationToken) =>
+        DeliveryProgress.WaitAsync(() => (NextProgress, isDone()), stallTimeout, limit, _store.TimeProvider, _store.ServerAnswers, cancellationToken);
 
     internal void CountDelivered(int count)
     {
@@ -390,9 +354,7 @@ internal sealed class DurableRun : IDisposable
         SignalProgress();
     }
 
-    internal void SignalProgress() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    internal void SignalProgress() => _progress.Signal();
 
     private void MarkDurableLocked() => Interlocked.Exchange(ref _durableItems, Interlocked.Read(ref _appendedItems));
 

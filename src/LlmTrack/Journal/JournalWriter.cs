@@ -191,7 +191,7 @@ internal sealed class JournalWriter : IDisposable
             case TagsRecord t:
                 return AppendTags(t.Tags is Tag[] ta ? ta : [.. t.Tags]);
             case RunMappedRecord mapped:
-                RejectCredentials(mapped.ArtifactUri);
+                JournalArtifactUri.RejectCredentials(mapped.ArtifactUri);
                 break;
         }
 
@@ -649,14 +649,6 @@ internal sealed class JournalWriter : IDisposable
     /// the next measurement; the next measurement replaces the estimate (e.g. after the file was delivered and deleted).
     /// </summary>
     internal void CountSpooledBytes(long bytes) => _otherBytes += Math.Max(0, bytes);
-
-    internal static void RejectCredentials(string? uri)
-    {
-        if (uri is not null && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && !string.IsNullOrEmpty(parsed.UserInfo))
-        {
-            throw new ArgumentException("The artifact URI contains user info (credentials); the journal never stores credentials.", nameof(uri));
-        }
-    }
 
     private static JournalAppendResult Worse(JournalAppendResult a, JournalAppendResult b) => a == JournalAppendResult.Appended ? b : a;
 

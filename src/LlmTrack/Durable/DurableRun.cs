@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using LlmTrack.Journal;
-using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace LlmTrack.Durable;

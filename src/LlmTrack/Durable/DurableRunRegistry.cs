@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using LlmTrack.Model;
 
 namespace LlmTrack.Durable;
 

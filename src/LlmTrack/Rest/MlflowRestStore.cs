@@ -1,11 +1,9 @@
 using LlmTrack.Model;
 using LlmTrack.Configuration;
-using System.Globalization;
 using LlmTrack.Artifacts;
 using LlmTrack.Resilience;
 using LlmTrack.Rest.Wire;
 using LlmTrack.Stores;
-using Microsoft.Extensions.Logging;
 
 namespace LlmTrack.Rest;
 

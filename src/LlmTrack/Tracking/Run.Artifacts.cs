@@ -1,7 +1,6 @@
 // Part of the public class Run (one type, so a partial): the artifact upload members. Run.cs holds the logging hot
 // path, flushing and ending, and the internal seam the evaluation layer builds on.
 using System.Text;
-using LlmTrack.Stores;
 using LlmTrack.Tracking;
 using LlmTrack.Validation;
 

@@ -1,6 +1,5 @@
 // Part of the public class Run (one type, so a partial): flushing and ending, which wait for the store and report what
 // was delivered. Run.cs holds the logging hot path and the internal seam the evaluation layer builds on.
-using LlmTrack.Delivery;
 using LlmTrack.Tracking;
 using Microsoft.Extensions.Logging;
 

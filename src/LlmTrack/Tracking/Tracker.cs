@@ -1,12 +1,9 @@
 // Over 400 lines: the public facade, mostly documented entry points (sync and async forms) that delegate to
 // RunStarter, ExperimentResolver, DeliveryWarnings or the store; what is left here is construction and closing.
-using LlmTrack.Model;
-using LlmTrack.Configuration;
 using System.Collections.Concurrent;
 using LlmTrack.Delivery;
 using LlmTrack.Stores;
 using LlmTrack.Tracking;
-using LlmTrack.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

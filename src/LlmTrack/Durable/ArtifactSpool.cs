@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using LlmTrack.Artifacts;
 using LlmTrack.Journal;
@@ -102,7 +101,7 @@ internal sealed class ArtifactSpool
     {
         ArgumentNullException.ThrowIfNull(openContent);
         var target = PathOf(relativePath);
-        using var reservation = ArtifactSpoolBudget.For(journalOptions.Root).Reserve(journalOptions, relativePath, length ?? 0);
+        using var reservation = JournalDiskBudget.For(journalOptions.Root).Reserve(journalOptions, relativePath, length ?? 0);
         JournalFiles.CreatePrivateFolder(IncomingFolder);
         var temporary = Path.Combine(IncomingFolder, Guid.NewGuid().ToString("N") + ".tmp");
         long written = 0;
@@ -345,93 +344,6 @@ internal sealed class ArtifactSpool
             }
 
             folder = Path.GetDirectoryName(folder)!;
-        }
-    }
-}
-
-/// <summary>
-/// The disk cap (<see cref="JournalOptions.MaxTotalBytes"/>) as artifact spools see it: what the journals of a
-/// tracking server take on disk, plus the spools being written right now in this process (reserved, so two
-/// concurrent spools cannot both take the last bytes). One budget per journal root and process.
-/// </summary>
-internal sealed class ArtifactSpoolBudget
-{
-    private static readonly ConcurrentDictionary<string, ArtifactSpoolBudget> Budgets = new(StringComparer.Ordinal);
-    private readonly object _gate = new();
-    private long _reserved;
-
-    private ArtifactSpoolBudget()
-    {
-    }
-
-    /// <summary>The budget of the journal root <paramref name="root"/> in this process.</summary>
-    public static ArtifactSpoolBudget For(string root) => Budgets.GetOrAdd(root, static _ => new ArtifactSpoolBudget());
-
-    /// <summary>Reserves <paramref name="bytes"/> for a spool (measuring the disk under <see cref="JournalOptions.Root"/> first).</summary>
-    /// <exception cref="JournalDiskCapExceededException">They do not fit under <see cref="JournalOptions.MaxTotalBytes"/>.</exception>
-    public Reservation Reserve(JournalOptions options, string artifactPath, long bytes)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        long measured;
-        try
-        {
-            measured = JournalFiles.MeasureUsage(options.Root);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw JournalException.From(ex, options.Root, "measure the journal folder");
-        }
-
-        var reservation = new Reservation(this, options, artifactPath, measured);
-        try
-        {
-            reservation.EnsureAtLeast(bytes);
-        }
-        catch
-        {
-            reservation.Dispose();
-            throw;
-        }
-
-        return reservation;
-    }
-
-    /// <summary>Bytes reserved for one spool; released when disposed (the file on disk counts from then on).</summary>
-    internal sealed class Reservation(ArtifactSpoolBudget budget, JournalOptions options, string artifactPath, long measured) : IDisposable
-    {
-        private long _bytes;
-
-        /// <summary>Grows the reservation to <paramref name="total"/> bytes.</summary>
-        /// <exception cref="JournalDiskCapExceededException">They do not fit under the cap.</exception>
-        public void EnsureAtLeast(long total)
-        {
-            if (total <= _bytes)
-            {
-                return;
-            }
-
-            lock (budget._gate)
-            {
-                var others = budget._reserved - _bytes;
-                var cap = options.MaxTotalBytes;
-                if (measured + others + total > cap)
-                {
-                    throw new JournalDiskCapExceededException(artifactPath, total, cap - measured - others, cap, options.Root);
-                }
-
-                budget._reserved += total - _bytes;
-                _bytes = total;
-            }
-        }
-
-        /// <inheritdoc />
-        public void Dispose()
-        {
-            lock (budget._gate)
-            {
-                budget._reserved -= _bytes;
-                _bytes = 0;
-            }
         }
     }
 }

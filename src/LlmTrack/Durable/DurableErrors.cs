@@ -28,5 +28,5 @@ internal static class DurableErrors
 
     /// <summary>Whether the error is a database unique-constraint violation (an identical point is stored already).</summary>
     public static bool IsUniqueConstraint(Exception exception) =>
-        exception is MlflowException mlflow && Rest.MlflowRestStore.IsUniqueConstraintError(mlflow);
+        exception is MlflowException mlflow && Errors.DatabaseErrors.IsUniqueConstraintError(mlflow);
 }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using LlmTrack.Journal;
-using LlmTrack.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace LlmTrack.Durable;
@@ -14,29 +13,27 @@ namespace LlmTrack.Durable;
 /// The writer is guarded by a lock (the sender appends, <c>Flush()</c> forces to disk, a timer flushes every
 /// <see cref="DurabilityOptions.FlushToDiskInterval"/>, <c>End</c> appends <see cref="RunEndedRecord"/>). The shipper
 /// runs on its own task, reads only what reached the segment file and wakes when the writer wrote something.
-/// A run recovered from an earlier process has no writer: its journal is complete and only shipped.
+/// A run recovered from an earlier process has no writer: its journal is complete and only shipped. The shipper is
+/// <see cref="JournalShipLoop"/>; the progress signal and the waits on it are <see cref="DeliveryProgress"/>.
 /// </remarks>
 internal sealed class DurableRun : IDisposable
 {
     private readonly DurableTrackingStore _store;
     private readonly ILogger _logger;
     private readonly object _writeGate = new();
-    private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _shipped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly JournalShipLoop _shipLoop;
     private readonly ITimer? _flushTimer;
     private JournalWriter? _writer;
     private Task? _shipper;
-    private int _wakePending;
     private long _droppedItems;
     private long _deadLetters;
     private long _appendedItems;
     private long _durableItems;
     private long _deliveredItems;
-    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly bool _live;
+    private readonly DeliveryProgress _progress = new();
     private bool _dropWarned;
-    private int _unavailableWarned;
 
     public DurableRun(DurableTrackingStore store, RunJournal journal, bool live, ILogger logger)
     {
@@ -44,7 +41,7 @@ internal sealed class DurableRun : IDisposable
         Journal = journal;
         _logger = logger;
         Artifacts = new ArtifactSpool(journal.Folder);
-        _live = live;
+        _shipLoop = new JournalShipLoop(store, this, live, _wake, logger);
         if (!live)
         {
             // Spools a dead process left half-written were never recorded: nothing refers to them.
@@ -72,10 +69,10 @@ internal sealed class DurableRun : IDisposable
     public string? ServerRunId => Journal.State.ServerRunId;
 
     /// <summary>The run's metadata as the server returned it when the run ended there.</summary>
-    public RunInfo? FinalInfo { get; private set; }
+    public RunInfo? FinalInfo => _shipLoop.FinalInfo;
 
     /// <summary>Completes when the run ended on the server and everything was delivered.</summary>
-    public Task Shipped => _shipped.Task;
+    public Task Shipped => _shipLoop.Shipped;
 
     /// <summary>Items the disk cap kept out of the journal (counted as dropped).</summary>
     public long DroppedItems => Interlocked.Read(ref _droppedItems);
@@ -108,7 +105,7 @@ internal sealed class DurableRun : IDisposable
     }
 
     /// <summary>Completes at the next sign of progress: values acknowledged or refused, a record delivered, or the end of shipping.</summary>
-    public Task NextProgress => Volatile.Read(ref _progress).Task;
+    public Task NextProgress => _progress.Next;
 
     /// <summary>The shipper's task (completes when shipped, stopped, or stopped at the first outage in sync mode).</summary>
     public Task ShipperTask => _shipper ?? Task.CompletedTask;
@@ -116,7 +113,7 @@ internal sealed class DurableRun : IDisposable
     /// <summary>Starts the background shipper.</summary>
     /// <param name="stopWhenUnavailable">Stop (leaving the data on disk) instead of backing off when the server is unreachable (<c>llmtrack sync</c>).</param>
     public void StartShipping(bool stopWhenUnavailable = false) =>
-        _shipper = Task.Run(() => ShipAsync(stopWhenUnavailable, _stop.Token));
+        _shipper = Task.Run(() => _shipLoop.ShipAsync(stopWhenUnavailable, _stop.Token));
 
     /// <summary>Appends one log-batch to the journal (no network, no fsync unless the flush interval is due).</summary>
     public void Append(IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags)
@@ -275,11 +272,14 @@ internal sealed class DurableRun : IDisposable
     }
 
     /// <summary>Wakes the shipper (new data on disk, or a retry is due).</summary>
-    public void Wake()
+    public void Wake() => _shipLoop.Wake();
+
+    /// <summary>Runs <paramref name="action"/> while no writer call is in progress (after a running <see cref="End"/> finished).</summary>
+    internal void WithWriterLocked(Action action)
     {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        lock (_writeGate)
         {
-            _wake.Release();
+            action();
         }
     }
 
@@ -345,44 +345,8 @@ internal sealed class DurableRun : IDisposable
     /// store's <see cref="TimeProvider"/>).
     /// </summary>
     /// <returns>Whether <paramref name="isDone"/> held before a limit ran out.</returns>
-    public async Task<bool> WaitForProgressAsync(Func<bool> isDone, TimeSpan stallTimeout, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        var time = _store.TimeProvider;
-        var start = time.GetTimestamp();
-        var lastProgress = start;
-        var answers = _store.ServerAnswers();
-        while (true)
-        {
-            var progress = NextProgress;
-            if (isDone())
-            {
-                return true;
-            }
-
-            var now = time.GetTimestamp();
-            var wait = Min(stallTimeout - time.GetElapsedTime(lastProgress, now), limit - time.GetElapsedTime(start, now));
-            if (wait <= TimeSpan.Zero)
-            {
-                return isDone();
-            }
-
-            try
-            {
-                await progress.WaitAsync(Min(wait, DurableTrackingStore.LivenessCheckInterval), time, cancellationToken).ConfigureAwait(false);
-                lastProgress = time.GetTimestamp();
-            }
-            catch (TimeoutException)
-            {
-                // A server that answers (even with errors, while a request is retried) is alive: that is progress too.
-                var seen = _store.ServerAnswers();
-                if (seen != answers)
-                {
-                    answers = seen;
-                    lastProgress = time.GetTimestamp();
-                }
-            }
-        }
-    }
+    public Task<bool> WaitForProgressAsync(Func<bool> isDone, TimeSpan stallTimeout, TimeSpan limit, CancellationToken cancellationToken) =>
+        DeliveryProgress.WaitAsync(() => (NextProgress, isDone()), stallTimeout, limit, _store.TimeProvider, _store.ServerAnswers, cancellationToken);
 
     internal void CountDelivered(int count)
     {
@@ -390,243 +354,13 @@ internal sealed class DurableRun : IDisposable
         SignalProgress();
     }
 
-    internal void SignalProgress() => Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    internal void SignalProgress() => _progress.Signal();
 
     private void MarkDurableLocked() => Interlocked.Exchange(ref _durableItems, Interlocked.Read(ref _appendedItems));
-
-    /// <summary>
-    /// Ships the journal in order. Metric batches overlap (up to <see cref="DurabilityOptions.MaxBatchesInFlight"/>, each
-    /// retrying on its own, so one slow retry does not hold up the others); every other record is delivered alone,
-    /// after everything before it. The bookmark only ever moves over the delivered prefix, so a crash re-sends at most
-    /// the batches that were in flight, which the store's exactly-once reconciliation recognises as stored.
-    /// </summary>
-    private async Task ShipAsync(bool stopWhenUnavailable, CancellationToken cancellationToken)
-    {
-        var window = new List<(JournalEntry Entry, Task<RunInfo?> Delivery, bool Alone)>();
-        try
-        {
-            var shipper = new JournalShipper(_store, this, _logger);
-            var maxInFlight = Math.Max(1, _store.Durability.MaxBatchesInFlight);
-            var maxWindow = maxInFlight * 16;
-            using var reader = Journal.OpenReader();
-            JournalEntry? next = null;
-            Task? wakeWait = null;
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Volatile.Write(ref _wakePending, 0);
-
-                // 1. Acknowledge the delivered prefix of the window; stop at the first record that failed.
-                var acknowledged = false;
-                while (window.Count > 0 && window[0].Delivery.IsCompleted)
-                {
-                    var (entry, delivery, _) = window[0];
-                    var ended = await delivery.ConfigureAwait(false); // rethrows a failure: the record stays unacknowledged
-                    window.RemoveAt(0);
-                    Journal.Acknowledge(entry.Next);
-                    acknowledged = true;
-                    if (ended is not null)
-                    {
-                        FinalInfo = ended;
-
-                        // The end reaches the segment file inside End(), before End() closes the writer and records the
-                        // end in run.json; waiting for End() to finish lets the completed journal be deleted.
-                        lock (_writeGate)
-                        {
-                            TryDeleteJournal();
-                        }
-
-                        _shipped.TrySetResult();
-                        SignalProgress();
-                        return;
-                    }
-                }
-
-                if (acknowledged)
-                {
-                    SignalProgress();
-                }
-
-                // 2. Start what may start: metric batches while the window has room and nothing delivered alone is in
-                //    it; any other record only into an empty window, and nothing after it until it is delivered.
-                var failed = window.Exists(w => w.Delivery.IsFaulted || w.Delivery.IsCanceled);
-                while (!failed && window.Count < maxWindow && (next is not null || reader.TryRead(out next)))
-                {
-                    // Metric batches overlap; records that need no delivery (heartbeats, mappings) are done at once and
-                    // hold nothing up; everything else goes alone, after what came before it.
-                    var alone = next.Record is not (MetricsRecord or ActivityRecord or RunMappedRecord);
-                    var inFlight = window.Count(w => !w.Delivery.IsCompleted);
-                    if (alone ? window.Count > 0 : (inFlight >= maxInFlight || window.Exists(w => w.Alone)))
-                    {
-                        break;
-                    }
-
-                    window.Add((next, DeliverWithRetriesAsync(shipper, next, stopWhenUnavailable, cancellationToken), alone));
-                    next = null;
-                    if (alone)
-                    {
-                        break;
-                    }
-                }
-
-                if (window.Count == 0)
-                {
-                    if (next is null && !_live && Journal.State.EndStatus is not null)
-                    {
-                        // A journal taken over from another process ends here and nothing more is appended: its end was
-                        // delivered before (a record written after the end by an older version is all that was left).
-                        TryDeleteJournal();
-                        _shipped.TrySetResult();
-                        SignalProgress();
-                        return;
-                    }
-
-                    if (next is null)
-                    {
-                        wakeWait = wakeWait is { IsCompleted: false } ? wakeWait : _wake.WaitAsync(cancellationToken);
-                        await wakeWait.ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                if (window[0].Delivery.IsCompleted)
-                {
-                    continue;
-                }
-
-                // 3. Wait for a delivery to finish, or (when more could start) for new records.
-                var waits = new List<Task>(window.Count + 1);
-                foreach (var w in window)
-                {
-                    if (!w.Delivery.IsCompleted)
-                    {
-                        waits.Add(w.Delivery);
-                    }
-                }
-
-                if (next is null && !failed)
-                {
-                    wakeWait = wakeWait is { IsCompleted: false } ? wakeWait : _wake.WaitAsync(cancellationToken);
-                    waits.Add(wakeWait);
-                }
-
-                await Task.WhenAny(waits).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await SettleAsync(window).ConfigureAwait(false);
-            _shipped.TrySetCanceled(cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && DurableErrors.IsUnavailable(ex))
-        {
-            // Sync mode: the server is unreachable; what was delivered is acknowledged, the rest stays on disk.
-            await SettleAsync(window).ConfigureAwait(false);
-            _shipped.TrySetException(ex);
-        }
-#pragma warning disable CA1031 // The shipper must never crash the process; the data stays in the journal.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            await SettleAsync(window).ConfigureAwait(false);
-            _logger.LogError(ex, "LlmTrack: delivering the journal of run {RunId} at {Folder} stopped: {Message}", LocalRunId, Journal.Folder, ex.Message);
-            _shipped.TrySetException(ex);
-        }
-        finally
-        {
-            SignalProgress();
-        }
-    }
-
-    /// <summary>After shipping stopped: lets the deliveries still running finish, then acknowledges the delivered prefix.</summary>
-    private async Task SettleAsync(List<(JournalEntry Entry, Task<RunInfo?> Delivery, bool Alone)> window)
-    {
-        try
-        {
-            await Task.WhenAll(window.Select(w => (Task)w.Delivery)).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Each failure was logged or is reported by the caller; only the delivered prefix matters here.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-
-        try
-        {
-            foreach (var (entry, delivery, _) in window)
-            {
-                if (!delivery.IsCompletedSuccessfully)
-                {
-                    break;
-                }
-
-                Journal.Acknowledge(entry.Next);
-            }
-        }
-        catch (Exception ex) when (ex is JournalException or ObjectDisposedException)
-        {
-            // The bookmark stays where it was; those records are sent again and recognised as stored.
-        }
-    }
-
-    /// <summary>Delivers one record, backing off and trying again while the server is unreachable (unless in sync mode).</summary>
-    private async Task<RunInfo?> DeliverWithRetriesAsync(JournalShipper shipper, JournalEntry entry, bool stopWhenUnavailable, CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        var delay = _store.Durability.MinRetryDelay;
-        var split = new SplitProgress();
-        while (true)
-        {
-            try
-            {
-                var ended = await shipper.DeliverAsync(entry, split, cancellationToken).ConfigureAwait(false);
-                if (Interlocked.Exchange(ref _unavailableWarned, 0) != 0 && _logger.IsEnabled(LogLevel.Information))
-                {
-                    _logger.LogInformation("LlmTrack: the tracking server is reachable again; delivering run {RunId} from its journal.", LocalRunId);
-                }
-
-                return ended;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && DurableErrors.IsUnavailable(ex))
-            {
-                if (Interlocked.Exchange(ref _unavailableWarned, 1) == 0)
-                {
-                    _logger.LogWarning(
-                        "LlmTrack: the tracking server is unreachable ({Message}); run {RunId} keeps logging to its journal at {Folder} and is delivered when the server is back.",
-                        ex.Message,
-                        LocalRunId,
-                        Journal.Folder);
-                }
-
-                if (stopWhenUnavailable)
-                {
-                    throw;
-                }
-
-                await Task.Delay(delay, _store.TimeProvider, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _store.Durability.MaxRetryDelay.Ticks));
-            }
-        }
-    }
 
     internal void CountDeadLetter(int count)
     {
         Interlocked.Add(ref _deadLetters, count);
         SignalProgress();
-    }
-
-    private void TryDeleteJournal()
-    {
-        try
-        {
-            Journal.TryDeleteCompleted();
-        }
-        catch (JournalException ex)
-        {
-            _logger.LogWarning(ex, "LlmTrack: the delivered journal at {Folder} could not be deleted: {Message}", Journal.Folder, ex.Message);
-        }
     }
 }

@@ -8,7 +8,7 @@ using LlmTrack.Stores;
 namespace LlmTrack.Durable;
 
 /// <summary>
-/// The <c>server.json</c> in each tracking server's journal folder (<see cref="DurableTrackingStore.ServerRoot"/>): the
+/// The <c>server.json</c> in each tracking server's journal folder (<see cref="JournalRoot.ServerRoot"/>): the
 /// tracking URI without credentials, so <c>llmtrack sync</c> and <c>llmtrack status</c> without a tracking URI know where
 /// the journals of every folder belong. Folders made by versions before this file existed have none.
 /// </summary>
@@ -19,7 +19,7 @@ internal static class JournalServerRecord
 
     /// <summary>
     /// <paramref name="trackingUri"/> without its user-info part (credentials): <c>http://user:secret@host:5000</c> →
-    /// <c>http://host:5000</c>; it maps to the same <see cref="DurableTrackingStore.ServerRoot"/>.
+    /// <c>http://host:5000</c>; it maps to the same <see cref="JournalRoot.ServerRoot"/>.
     /// </summary>
     /// <param name="trackingUri">The tracking URI.</param>
     /// <returns>The URI without credentials.</returns>

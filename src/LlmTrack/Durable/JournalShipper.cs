@@ -148,7 +148,7 @@ internal sealed class JournalShipper
     private async Task<string> ArtifactUriAsync(string serverRunId, CancellationToken cancellationToken)
     {
         // Known from the mapping (this process or run.json); otherwise (not stored because it carried credentials) asked.
-        _artifactUri ??= _store.ArtifactUriOf(_run.LocalRunId)
+        _artifactUri ??= _store.Runs.ArtifactUriOf(_run.LocalRunId)
             ?? _run.Journal.State.ArtifactUri
             ?? (await Inner.GetRunAsync(serverRunId, cancellationToken).ConfigureAwait(false)).Info.ArtifactUri;
         return string.IsNullOrWhiteSpace(_artifactUri)
@@ -185,12 +185,12 @@ internal sealed class JournalShipper
         foreach (var tag in created.Tags)
         {
             // A child of a run that was itself started locally names the parent's local id: use the server's.
-            tags.Add(tag.Key == MlflowTags.ParentRunId && _store.TryGetServerRunId(tag.Value, out var parent) ? tag with { Value = parent } : tag);
+            tags.Add(tag.Key == MlflowTags.ParentRunId && _store.Runs.TryGetServerRunId(tag.Value, out var parent) ? tag with { Value = parent } : tag);
         }
 
         var snapshot = await Inner.CreateRunAsync(experimentId, created.RunName, created.StartTime, tags, cancellationToken).ConfigureAwait(false);
-        _run.Journal.MapServerRun(snapshot.Info.RunId, DurableTrackingStore.ArtifactUriForJournal(snapshot.Info.ArtifactUri));
-        _store.OnMapped(_run, snapshot.Info);
+        _run.Journal.MapServerRun(snapshot.Info.RunId, JournalArtifactUri.ForJournal(snapshot.Info.ArtifactUri));
+        _store.Runs.OnMapped(_run, snapshot.Info);
         if (_logger.IsEnabled(LogLevel.Information))
         {
             _logger.LogInformation("LlmTrack: run {LocalRunId}, started while the server was unreachable, is now run {RunId} on the server.", created.LocalRunId, snapshot.Info.RunId);

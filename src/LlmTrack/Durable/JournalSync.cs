@@ -54,7 +54,7 @@ internal static class JournalSync
     {
         ArgumentNullException.ThrowIfNull(options);
         var uri = RemoteUri(options);
-        var journalOptions = DurableTrackingStore.CreateJournalOptions(uri, options.Durability, timeProvider ?? TimeProvider.System, NullLogger.Instance, recordServer: false);
+        var journalOptions = JournalRoot.CreateJournalOptions(uri, options.Durability, timeProvider ?? TimeProvider.System, NullLogger.Instance, recordServer: false);
         return GetStatus(journalOptions, TrackingUri.Redact(uri));
     }
 

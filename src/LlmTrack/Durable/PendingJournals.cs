@@ -166,7 +166,7 @@ public static class PendingJournals
         string expected;
         try
         {
-            expected = DurableTrackingStore.ServerRoot(GetJournalRoot(options), recorded);
+            expected = JournalRoot.ServerRoot(GetJournalRoot(options), recorded);
         }
         catch (ArgumentException)
         {

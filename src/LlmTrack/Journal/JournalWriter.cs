@@ -1,19 +1,9 @@
+// Over 400 lines: the typed appends, commit/undo (with rollover, disk cap and failing-write limits) and flushing are
+// one state machine over one write buffer; the segment file (SegmentFile), the disk cap (JournalDiskBudget) and
+// run.json (RunStateRecorder) are already types of their own.
 using LlmTrack.Delivery;
 
 namespace LlmTrack.Journal;
-
-/// <summary>What happened to the items of one append.</summary>
-internal enum JournalAppendResult
-{
-    /// <summary>The record is in the journal (in the write buffer until the next write or <see cref="JournalWriter.FlushToDisk"/>).</summary>
-    Appended,
-
-    /// <summary>Not written: the disk cap (<see cref="JournalOptions.MaxTotalBytes"/>) is reached. Counted in <see cref="JournalWriter.DroppedItems"/>.</summary>
-    DroppedDiskCap,
-
-    /// <summary>Not written: the disk refuses writes and <see cref="JournalOptions.MaxUnwrittenBytes"/> are already waiting. Counted in <see cref="JournalWriter.DroppedItems"/>.</summary>
-    DroppedWriteFailing,
-}
 
 /// <summary>
 /// Appends records to one run journal. <b>Single writer</b>: one background task per run owns it (the
@@ -38,24 +28,18 @@ internal enum JournalAppendResult
 /// </remarks>
 internal sealed class JournalWriter : IDisposable
 {
+    /// <summary>Encodes one record's payload of items.</summary>
+    private delegate void EncodeChunk<T>(JournalBuffer buffer, ReadOnlySpan<T> chunk);
+
     private readonly RunJournal _journal;
     private readonly JournalOptions _options;
     private readonly JournalBuffer _pending;
     private readonly JournalKeyDictionary _keys = new();
-    private FileStream _stream = null!;
-    private string _segmentPath = "";
-    private long _segmentId;
-    private long _writtenLength;
-    private long _otherBytes;
-    private long _lastMeasured;
-    private long _lastHeartbeat;
-    private bool _dataSinceHeartbeat;
-    private long _maxActivity;
+    private readonly JournalDiskBudget.Meter _disk;
+    private readonly RunStateRecorder _state;
+    private SegmentFile _segment;
     private JournalException? _writeError;
-    private readonly List<JournalRecord> _lifecycleToSave = [];
-    private long _savedActivity;
     private long _lastFlush;
-    private bool _stateDirty;
     private bool _disposed;
     private bool _rolloverBlocked;
     private bool _unsyncedWrites;
@@ -64,16 +48,16 @@ internal sealed class JournalWriter : IDisposable
     {
         _journal = journal;
         _options = journal.Options;
-        _savedActivity = journal.State.LastActivity;
         _pending = new JournalBuffer(Math.Min(_options.WriteBufferSize, 1024 * 1024) + 64 * 1024);
-        _lastHeartbeat = Now();
-        _lastFlush = _lastHeartbeat;
-        OpenForAppend();
-        MeasureOthers();
+        _lastFlush = Now();
+        _state = new RunStateRecorder(journal, _lastFlush);
+        _segment = SegmentFile.OpenForAppend(journal, _keys, Now());
+        _disk = JournalDiskBudget.For(_options.Root).OpenMeter(_options);
+        _disk.Measure(_segment.Path);
     }
 
     /// <summary>Where the next record will start (everything before it is appended, not necessarily durable).</summary>
-    public JournalPosition Position => new(_segmentId, _writtenLength + _pending.Length);
+    public JournalPosition Position => new(_segment.Id, _segment.Length + _pending.Length);
 
     /// <summary>Metric points, params, tags and data set inputs not written because of the disk cap or failing writes.</summary>
     public long DroppedItems { get; private set; }
@@ -82,7 +66,7 @@ internal sealed class JournalWriter : IDisposable
     public JournalException? WriteError => _writeError;
 
     /// <summary>The segment being written.</summary>
-    public long SegmentId => _segmentId;
+    public long SegmentId => _segment.Id;
 
     /// <summary>Appends metric points (split into records of at most 1,000).</summary>
     public JournalAppendResult AppendMetrics(ReadOnlySpan<Metric> metrics)
@@ -109,10 +93,7 @@ internal sealed class JournalWriter : IDisposable
                 {
                     foreach (ref readonly var metric in chunk)
                     {
-                        if (metric.Timestamp > _maxActivity)
-                        {
-                            _maxActivity = metric.Timestamp;
-                        }
+                        _state.Activity(metric.Timestamp);
                     }
                 }
 
@@ -127,52 +108,12 @@ internal sealed class JournalWriter : IDisposable
     }
 
     /// <summary>Appends params (split into records of at most 100).</summary>
-    public JournalAppendResult AppendParams(ReadOnlySpan<Param> parameters)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var result = JournalAppendResult.Appended;
-        while (!parameters.IsEmpty)
-        {
-            var chunk = parameters[..Math.Min(parameters.Length, BatchLimits.MaxParams)];
-            parameters = parameters[chunk.Length..];
-            bool retry;
-            JournalAppendResult outcome;
-            do
-            {
-                var start = JournalSegment.BeginRecord(_pending, JournalRecordType.Params);
-                JournalRecordCodec.EncodeParams(_pending, chunk);
-                outcome = Commit(start, _keys.Count, chunk.Length, capped: true, out retry);
-            }
-            while (retry);
-            result = Worse(result, outcome);
-        }
-
-        return result;
-    }
+    public JournalAppendResult AppendParams(ReadOnlySpan<Param> parameters) =>
+        AppendChunks(parameters, BatchLimits.MaxParams, JournalRecordType.Params, JournalRecordCodec.EncodeParams);
 
     /// <summary>Appends run tags (split into records of at most 100).</summary>
-    public JournalAppendResult AppendTags(ReadOnlySpan<Tag> tags)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var result = JournalAppendResult.Appended;
-        while (!tags.IsEmpty)
-        {
-            var chunk = tags[..Math.Min(tags.Length, BatchLimits.MaxTags)];
-            tags = tags[chunk.Length..];
-            bool retry;
-            JournalAppendResult outcome;
-            do
-            {
-                var start = JournalSegment.BeginRecord(_pending, JournalRecordType.Tags);
-                JournalRecordCodec.EncodeTags(_pending, chunk);
-                outcome = Commit(start, _keys.Count, chunk.Length, capped: true, out retry);
-            }
-            while (retry);
-            result = Worse(result, outcome);
-        }
-
-        return result;
-    }
+    public JournalAppendResult AppendTags(ReadOnlySpan<Tag> tags) =>
+        AppendChunks(tags, BatchLimits.MaxTags, JournalRecordType.Tags, JournalRecordCodec.EncodeTags);
 
     /// <summary>
     /// Appends any record. Metrics, params and tags records are split like the typed methods; lifecycle
@@ -191,7 +132,7 @@ internal sealed class JournalWriter : IDisposable
             case TagsRecord t:
                 return AppendTags(t.Tags is Tag[] ta ? ta : [.. t.Tags]);
             case RunMappedRecord mapped:
-                RejectCredentials(mapped.ArtifactUri);
+                JournalArtifactUri.RejectCredentials(mapped.ArtifactUri);
                 break;
         }
 
@@ -200,12 +141,12 @@ internal sealed class JournalWriter : IDisposable
             // The end is the journal's last record: a heartbeat that is due goes before it, never after it (a record
             // after the end would stay unacknowledged, so the delivered journal would never be deleted).
             var now = Now();
-            if (_dataSinceHeartbeat && now - _lastHeartbeat >= (long)_options.ActivityInterval.TotalMilliseconds)
+            if (_state.HeartbeatDue(now))
             {
                 AppendActivity(now);
             }
 
-            _dataSinceHeartbeat = false;
+            _state.Ending();
         }
 
         var capped = record is DatasetInputsRecord;
@@ -225,15 +166,14 @@ internal sealed class JournalWriter : IDisposable
             return outcome;
         }
 
-        if (JournalRecordCodec.ActivityTime(record) is { } time && time > _maxActivity)
+        if (JournalRecordCodec.ActivityTime(record) is { } time)
         {
-            _maxActivity = time;
+            _state.Activity(time);
         }
 
         if (record is RunCreatedRecord or RunMappedRecord or RunEndedRecord)
         {
-            _lifecycleToSave.Add(record);
-            _stateDirty = true;
+            _state.Lifecycle(record);
             try
             {
                 FlushToDisk();
@@ -269,7 +209,7 @@ internal sealed class JournalWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Now() - _lastFlush < (long)_options.FlushInterval.TotalMilliseconds ||
-            (_pending.Length == 0 && !_unsyncedWrites && !_stateDirty))
+            (_pending.Length == 0 && !_unsyncedWrites && !_state.IsDirty))
         {
             return false;
         }
@@ -308,7 +248,7 @@ internal sealed class JournalWriter : IDisposable
         finally
         {
             _disposed = true;
-            _stream.Dispose();
+            _segment.Dispose();
             _journal.WriterClosed(this);
         }
     }
@@ -316,7 +256,7 @@ internal sealed class JournalWriter : IDisposable
     private void FlushCore()
     {
         var now = Now();
-        if (_dataSinceHeartbeat && now - _lastHeartbeat >= (long)_options.ActivityInterval.TotalMilliseconds)
+        if (_state.HeartbeatDue(now))
         {
             AppendActivity(now);
         }
@@ -328,23 +268,22 @@ internal sealed class JournalWriter : IDisposable
 
         try
         {
-            _stream.Flush(flushToDisk: true);
+            _segment.FlushToDisk();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (JournalException ex)
         {
-            _writeError = JournalException.From(ex, _segmentPath, "flush to disk");
-            throw _writeError;
+            _writeError = ex;
+            throw;
         }
 
         _unsyncedWrites = false;
         _lastFlush = now;
-        SaveStateIfDirty();
+        _state.SaveIfDirty();
     }
 
     private void AppendActivity(long now)
     {
-        _lastHeartbeat = now;
-        _dataSinceHeartbeat = false;
+        _state.HeartbeatStarted(now);
         bool retry;
         do
         {
@@ -354,40 +293,39 @@ internal sealed class JournalWriter : IDisposable
         }
         while (retry);
 
-        if (now > _maxActivity)
-        {
-            _maxActivity = now;
-        }
+        _state.Activity(now);
     }
 
-    private void SaveStateIfDirty()
+    /// <summary>Appends <paramref name="items"/> as records of at most <paramref name="maxPerRecord"/> items each (params, tags).</summary>
+    private JournalAppendResult AppendChunks<T>(ReadOnlySpan<T> items, int maxPerRecord, JournalRecordType type, EncodeChunk<T> encode)
     {
-        if (!_stateDirty && _maxActivity <= _savedActivity)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var result = JournalAppendResult.Appended;
+        while (!items.IsEmpty)
         {
-            return;
+            var chunk = items[..Math.Min(items.Length, maxPerRecord)];
+            items = items[chunk.Length..];
+            bool retry;
+            JournalAppendResult outcome;
+            do
+            {
+                var start = JournalSegment.BeginRecord(_pending, type);
+                encode(_pending, chunk);
+                outcome = Commit(start, _keys.Count, chunk.Length, capped: true, out retry);
+            }
+            while (retry);
+            result = Worse(result, outcome);
         }
 
-        var activity = _maxActivity;
-        _journal.UpdateState(state =>
-        {
-            foreach (var record in _lifecycleToSave)
-            {
-                state = state.Apply(record);
-            }
-
-            return activity > state.LastActivity ? state with { LastActivity = activity } : state;
-        });
-        _lifecycleToSave.Clear();
-        _savedActivity = activity;
-        _stateDirty = false;
+        return result;
     }
 
     private JournalAppendResult Commit(int start, int keyCount, int items, bool capped, out bool retry)
     {
         retry = false;
         JournalSegment.EndRecord(_pending, start);
-        var segmentHasRecords = _writtenLength + start > JournalSegment.HeaderSize;
-        if (segmentHasRecords && !_rolloverBlocked && _writtenLength + _pending.Length > _options.SegmentSize)
+        var segmentHasRecords = _segment.Length + start > JournalSegment.HeaderSize;
+        if (segmentHasRecords && !_rolloverBlocked && _segment.Length + _pending.Length > _options.SegmentSize)
         {
             // Re-encode the record in a new segment (its metric keys are defined per segment). When the rollover
             // fails (the disk refuses writes), the record is re-encoded in this segment, which may then exceed its size.
@@ -399,7 +337,7 @@ internal sealed class JournalWriter : IDisposable
 
         if (capped)
         {
-            if (OverCap())
+            if (_disk.IsOverCap(_segment.Length + _pending.Length, _segment.Path))
             {
                 Undo(start, keyCount);
                 DroppedItems += items;
@@ -413,7 +351,7 @@ internal sealed class JournalWriter : IDisposable
                 return JournalAppendResult.DroppedWriteFailing;
             }
 
-            _dataSinceHeartbeat = true;
+            _state.DataAppended();
         }
 
         if (_pending.Length >= _options.WriteBufferSize)
@@ -430,36 +368,6 @@ internal sealed class JournalWriter : IDisposable
         _keys.TruncateTo(keyCount);
     }
 
-    private bool OverCap()
-    {
-        if (_otherBytes + _writtenLength + _pending.Length <= _options.MaxTotalBytes)
-        {
-            return false;
-        }
-
-        var now = Now();
-        if (now - _lastMeasured >= 1000)
-        {
-            MeasureOthers();
-        }
-
-        return _otherBytes + _writtenLength + _pending.Length > _options.MaxTotalBytes;
-    }
-
-    private void MeasureOthers()
-    {
-        _lastMeasured = Now();
-        try
-        {
-            // Segments of every journal of this server plus the artifacts they spool: one cap for all of it.
-            _otherBytes = JournalFiles.MeasureUsage(_options.Root, _segmentPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Keep the last measurement.
-        }
-    }
-
     private bool TryWritePending()
     {
         if (_pending.Length == 0)
@@ -469,30 +377,19 @@ internal sealed class JournalWriter : IDisposable
 
         try
         {
-            RandomAccess.Write(_stream.SafeFileHandle, _pending.WrittenSpan, _writtenLength);
-            _writtenLength += _pending.Length;
-            _pending.Truncate(0);
-            _unsyncedWrites = true;
-            _writeError = null;
-            _rolloverBlocked = false;
-
-            return true;
+            _segment.Write(_pending.WrittenSpan);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (JournalException ex)
         {
-            try
-            {
-                // Never leave part of a record behind: cut the file back to the last complete record.
-                _stream.SetLength(_writtenLength);
-            }
-            catch (Exception cut) when (cut is IOException or UnauthorizedAccessException)
-            {
-                // The next open truncates a torn tail anyway.
-            }
-
-            _writeError = JournalException.From(ex, _segmentPath, "write");
+            _writeError = ex;
             return false;
         }
+
+        _pending.Truncate(0);
+        _unsyncedWrites = true;
+        _writeError = null;
+        _rolloverBlocked = false;
+        return true;
     }
 
     private bool TryRollover()
@@ -504,21 +401,11 @@ internal sealed class JournalWriter : IDisposable
                 return false;
             }
 
-            try
-            {
-                _stream.Flush(flushToDisk: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _writeError = JournalException.From(ex, _segmentPath, "flush to disk");
-                return false;
-            }
-
-            var previous = _stream;
-            var previousLength = _writtenLength;
-            CreateSegment(_segmentId + 1);
+            _segment.FlushToDisk();
+            var previous = _segment;
+            _segment = SegmentFile.Create(_journal.Folder, previous.Id + 1, Now(), _keys);
             previous.Dispose();
-            _otherBytes += previousLength;
+            _disk.Count(previous.Length);
         }
         catch (JournalException ex)
         {
@@ -528,7 +415,7 @@ internal sealed class JournalWriter : IDisposable
 
         try
         {
-            SaveStateIfDirty();
+            _state.SaveIfDirty();
         }
         catch (JournalException ex)
         {
@@ -538,125 +425,11 @@ internal sealed class JournalWriter : IDisposable
         return true;
     }
 
-    private void OpenForAppend()
-    {
-        var folder = _journal.Folder;
-        var segments = JournalFiles.ListSegments(folder);
-        if (segments.Count == 0)
-        {
-            CreateSegment(1);
-            return;
-        }
-
-        var id = segments[^1];
-        var path = Path.Combine(folder, JournalFiles.SegmentFileName(id));
-        SegmentScan scan;
-        try
-        {
-            scan = JournalSegment.Scan(path, id, _keys);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw JournalException.From(ex, path, "open");
-        }
-
-        if (scan.NewerVersion)
-        {
-            throw new JournalException(JournalErrorKind.Corrupt, path, $"LlmTrack journal: '{path}' was written by a newer LlmTrack version; use that version to deliver it.");
-        }
-
-        if (!scan.HeaderValid)
-        {
-            if (scan.FileLength > JournalSegment.HeaderSize)
-            {
-                var target = JournalFiles.Quarantine(folder, path, 0);
-                _options.OnWarning?.Invoke($"LlmTrack journal: segment '{path}' has an invalid header; moved its content to '{target}'.");
-            }
-
-            JournalFiles.TryDelete(path);
-            _keys.Clear();
-            CreateSegment(id);
-            return;
-        }
-
-        if (scan.ValidEnd < scan.FileLength)
-        {
-            if (scan.IsTornTail)
-            {
-                _options.OnWarning?.Invoke($"LlmTrack journal: ignored a torn last record at offset {scan.ValidEnd} of '{path}' (an interrupted write).");
-            }
-            else
-            {
-                var target = JournalFiles.Quarantine(folder, path, scan.ValidEnd);
-                _options.OnWarning?.Invoke($"LlmTrack journal: corrupt data at offset {scan.ValidEnd} of '{path}'; moved the rest of the segment to '{target}'.");
-            }
-        }
-
-        var bookmark = _journal.Bookmark;
-        if (bookmark.SegmentId == id && bookmark.Offset > scan.ValidEnd)
-        {
-            // The server accepted records that the disk lost (written, not yet fsynced, at a power cut): never
-            // hide new records behind the bookmark; continue in a fresh segment.
-            _keys.Clear();
-            CreateSegment(id + 1);
-            return;
-        }
-
-        _segmentId = id;
-        _segmentPath = path;
-        _stream = JournalFiles.OpenPrivate(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, "open");
-        try
-        {
-            _stream.SetLength(scan.ValidEnd);
-            _stream.Flush(flushToDisk: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _stream.Dispose();
-            throw JournalException.From(ex, path, "repair");
-        }
-
-        _writtenLength = scan.ValidEnd;
-    }
-
-    private void CreateSegment(long id)
-    {
-        var path = Path.Combine(_journal.Folder, JournalFiles.SegmentFileName(id));
-        var stream = JournalFiles.OpenPrivate(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, "create");
-        try
-        {
-            Span<byte> header = stackalloc byte[JournalSegment.HeaderSize];
-            JournalSegment.WriteHeader(header, id, Now());
-            RandomAccess.Write(stream.SafeFileHandle, header, 0);
-            stream.Flush(flushToDisk: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            stream.Dispose();
-            JournalFiles.TryDelete(path);
-            throw JournalException.From(ex, path, "create");
-        }
-
-        _stream = stream;
-        _segmentId = id;
-        _segmentPath = path;
-        _writtenLength = JournalSegment.HeaderSize;
-        _keys.Clear();
-    }
-
     /// <summary>
     /// Counts bytes written next to the journal (a spooled artifact) toward the disk cap at once, without waiting for
     /// the next measurement; the next measurement replaces the estimate (e.g. after the file was delivered and deleted).
     /// </summary>
-    internal void CountSpooledBytes(long bytes) => _otherBytes += Math.Max(0, bytes);
-
-    internal static void RejectCredentials(string? uri)
-    {
-        if (uri is not null && Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && !string.IsNullOrEmpty(parsed.UserInfo))
-        {
-            throw new ArgumentException("The artifact URI contains user info (credentials); the journal never stores credentials.", nameof(uri));
-        }
-    }
+    internal void CountSpooledBytes(long bytes) => _disk.Count(Math.Max(0, bytes));
 
     private static JournalAppendResult Worse(JournalAppendResult a, JournalAppendResult b) => a == JournalAppendResult.Appended ? b : a;
 

@@ -282,7 +282,7 @@ internal sealed class RunJournal : IDisposable
     public void MapServerRun(string serverRunId, string? artifactUri)
     {
         ArgumentException.ThrowIfNullOrEmpty(serverRunId);
-        JournalWriter.RejectCredentials(artifactUri);
+        JournalArtifactUri.RejectCredentials(artifactUri);
         ObjectDisposedException.ThrowIf(_lock is null, this);
         UpdateState(state => state.Apply(new RunMappedRecord(serverRunId, artifactUri)));
     }

@@ -1,11 +1,9 @@
 using LlmTrack.Model;
 using LlmTrack.Configuration;
-using System.Globalization;
 using LlmTrack.Artifacts;
 using LlmTrack.Resilience;
 using LlmTrack.Rest.Wire;
 using LlmTrack.Stores;
-using Microsoft.Extensions.Logging;
 
 namespace LlmTrack.Rest;
 
@@ -19,92 +17,51 @@ internal sealed class MlflowRestStore : ITrackingStore
     /// <summary>The page size of <c>metrics/get-history</c>; the server needs an explicit one.</summary>
     public const int MetricHistoryPageSize = 25000;
 
-    /// <summary>How often a log-batch is reconciled with the stored history before giving up.</summary>
-    internal const int MaxReconcileRounds = 3;
-
-    /// <summary>
-    /// The <c>max_results</c> sent to <c>metrics/get-history-bulk-interval</c> (the server's largest) and the widest range
-    /// asked in one call: the server samples a range only when it holds more distinct steps than <c>max_results</c>, which a
-    /// range this wide cannot.
-    /// </summary>
-    internal const int BulkIntervalMaxResults = 2500;
-
-    /// <summary>
-    /// The most points the server returns for one run from <c>metrics/get-history-bulk-interval</c> (its
-    /// <c>MAX_RESULTS_GET_METRIC_HISTORY</c> row limit over all points at the chosen steps); an answer this long may be cut.
-    /// </summary>
-    internal const int BulkIntervalMaxPoints = 25000;
-
-    private const string Api = "api/2.0/mlflow/";
+    /// <summary>The prefix of MLflow's REST routes.</summary>
+    internal const string Api = "api/2.0/mlflow/";
 
     private readonly MlflowHttpTransport _transport;
     private readonly Func<string, IArtifactRepository?>? _otherArtifactRepositories;
     private readonly IDisposable? _ownedResource;
-    private readonly ILogger? _logger;
-    private volatile bool _noBulkInterval;
+    private readonly MetricHistoryReader _history;
+    private readonly LogBatchReconciliation _logBatch;
 
     /// <summary>Creates a store over <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">The <c>"LlmTrack.Mlflow"</c> client of <see cref="IHttpClientFactory"/> (see <see cref="MlflowHttpClient"/>).</param>
     /// <param name="options">Tracking URI, credentials, headers and retry settings.</param>
-    /// <param name="timeProvider">Clock for timeouts and back-off (default: system clock).</param>
-    /// <param name="logger">Logger (Debug: method, path and status of each request).</param>
-    /// <param name="counters">Transport counters to update (retries, failures, reconciled batches).</param>
-    /// <param name="onRetry">Called for each retry.</param>
-    /// <param name="otherArtifactRepositories">Resolves artifact URIs that are not <c>mlflow-artifacts</c> or HTTP(S) (e.g. a local path when the server does not proxy artifacts); <see langword="null"/> when unsupported.</param>
-    /// <param name="ownedResource">Disposed with the store (e.g. a standalone client factory).</param>
-    /// <param name="random">Uniform [0, 1) source for back-off jitter.</param>
-    public MlflowRestStore(
-        HttpClient httpClient,
-        LlmTrackOptions options,
-        TimeProvider? timeProvider = null,
-        ILogger? logger = null,
-        TransportCounters? counters = null,
-        Action<RetryInfo>? onRetry = null,
-        Func<string, IArtifactRepository?>? otherArtifactRepositories = null,
-        IDisposable? ownedResource = null,
-        Func<double>? random = null)
+    /// <param name="settings">Clock, logger, counters, retry callback, other artifact repositories, owned resource, jitter source.</param>
+    public MlflowRestStore(HttpClient httpClient, LlmTrackOptions options, MlflowRestStoreSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
+        settings ??= new MlflowRestStoreSettings();
         Uri? baseAddress = httpClient.BaseAddress;
         if (baseAddress is null && !TrackingUri.TryGetHttpBaseAddress(options.TrackingUri, out baseAddress))
         {
             throw new ArgumentException($"The tracking URI '{options.TrackingUri}' is not an http(s) URI of an MLflow tracking server.", nameof(options));
         }
 
-        _transport = new MlflowHttpTransport(httpClient, baseAddress, options, timeProvider, logger, counters, onRetry, random);
-        _otherArtifactRepositories = otherArtifactRepositories;
-        _ownedResource = ownedResource;
-        _logger = logger;
+        _transport = new MlflowHttpTransport(httpClient, baseAddress, options, settings.TimeProvider, settings.Logger, settings.Counters, settings.OnRetry, settings.Random);
+        _otherArtifactRepositories = settings.OtherArtifactRepositories;
+        _ownedResource = settings.OwnedResource;
+        _history = new MetricHistoryReader(_transport, settings.Logger);
+        _logBatch = new LogBatchReconciliation(_transport, _history);
     }
 
     /// <summary>Creates a store with a client from <paramref name="factory"/>.</summary>
-    public static MlflowRestStore Create(
-        IHttpClientFactory factory,
-        LlmTrackOptions options,
-        TimeProvider? timeProvider = null,
-        ILogger? logger = null,
-        TransportCounters? counters = null,
-        Action<RetryInfo>? onRetry = null,
-        Func<string, IArtifactRepository?>? otherArtifactRepositories = null)
+    public static MlflowRestStore Create(IHttpClientFactory factory, LlmTrackOptions options, MlflowRestStoreSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return new MlflowRestStore(factory.CreateClient(MlflowHttpClient.ClientName), options, timeProvider, logger, counters, onRetry, otherArtifactRepositories);
+        return new MlflowRestStore(factory.CreateClient(MlflowHttpClient.ClientName), options, settings);
     }
 
     /// <summary>Creates a store without dependency injection; it owns and disposes its private client factory.</summary>
-    public static MlflowRestStore CreateStandalone(
-        LlmTrackOptions options,
-        TimeProvider? timeProvider = null,
-        ILogger? logger = null,
-        TransportCounters? counters = null,
-        Action<RetryInfo>? onRetry = null,
-        Func<string, IArtifactRepository?>? otherArtifactRepositories = null)
+    public static MlflowRestStore CreateStandalone(LlmTrackOptions options, MlflowRestStoreSettings? settings = null)
     {
         var factory = MlflowHttpClient.CreateStandaloneFactory(options);
         try
         {
-            return new MlflowRestStore(factory.CreateClient(MlflowHttpClient.ClientName), options, timeProvider, logger, counters, onRetry, otherArtifactRepositories, factory);
+            return new MlflowRestStore(factory.CreateClient(MlflowHttpClient.ClientName), options, (settings ?? new MlflowRestStoreSettings()) with { OwnedResource = factory });
         }
         catch
         {
@@ -125,7 +82,7 @@ internal sealed class MlflowRestStore : ITrackingStore
     /// Whether the server lacks <c>metrics/get-history-bulk-interval</c> (it answered 404/405 for the route), so that
     /// range reads use the full <c>metrics/get-history</c>.
     /// </summary>
-    internal bool BulkIntervalUnsupported => _noBulkInterval;
+    internal bool BulkIntervalUnsupported => _history.BulkIntervalUnsupported;
 
     /// <inheritdoc />
     public async Task<Experiment?> GetExperimentByNameAsync(string name, CancellationToken cancellationToken)
@@ -252,32 +209,10 @@ internal sealed class MlflowRestStore : ITrackingStore
                     return true;
                 }
 
-                created = await FindCreatedRunAsync(experimentId, request.RunName, startTime, token).ConfigureAwait(false);
+                created = await RunCreateReconciler.FindCreatedRunAsync(this, _transport.Counters, experimentId, request.RunName, startTime, token).ConfigureAwait(false);
                 return created is null;
             }).ConfigureAwait(false);
         return created ?? WireMapping.ToModel(body.Run ?? throw MissingField("run"));
-    }
-
-    /// <summary>The run an earlier attempt of <c>runs/create</c> may have created: same experiment, name and start time.</summary>
-    private async Task<RunSnapshot?> FindCreatedRunAsync(string experimentId, string runName, long startTime, CancellationToken cancellationToken)
-    {
-        // MLflow's filter strings have no escape character: quote the name with a quote it does not contain.
-        var quote = !runName.Contains('\'', StringComparison.Ordinal) ? "'" : !runName.Contains('"', StringComparison.Ordinal) ? "\"" : null;
-        if (quote is null)
-        {
-            return null;
-        }
-
-        var filter = "attributes.run_name = " + quote + runName + quote + " and attributes.start_time = " +
-            startTime.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var page = await SearchRunsAsync([experimentId], filter, ViewType.All, 2, null, null, cancellationToken).ConfigureAwait(false);
-        if (page.Items.Count == 1)
-        {
-            _transport.Counters.AddRecoveredRunCreation();
-            return page.Items[0];
-        }
-
-        return null;
     }
 
     /// <inheritdoc />
@@ -335,63 +270,7 @@ internal sealed class MlflowRestStore : ITrackingStore
             return;
         }
 
-        var uri = _transport.Resolve(Api + "runs/log-batch");
-        var observer = new AttemptObserver();
-        var pending = metrics;
-        var checkedAmbiguous = 0;
-        for (var round = 0; ; round++)
-        {
-            var body = SerializeBatch(runId, pending, parameters, tags);
-            using var response = await _transport.SendAsync(
-                HttpMethod.Post,
-                uri,
-                (_, _) => MlflowHttpTransport.JsonContent(body)(null, default),
-                HttpCompletionOption.ResponseContentRead,
-                observer,
-                cancellationToken,
-                beforeAttempt: async token =>
-                {
-                    // Check only after an attempt whose outcome is unknown, and once per such attempt: an answer that
-                    // came back (a 429, say) since the last check changed nothing on the server.
-                    var ambiguous = observer.AmbiguousAttempts;
-                    if (ambiguous == checkedAmbiguous || pending.Count == 0)
-                    {
-                        return true;
-                    }
-
-                    checkedAmbiguous = ambiguous;
-
-                    var unstored = await MetricReconciler.FindUnstoredAfterAttemptAsync(pending, (key, windows, t) => ReadWindowsAsync(runId, key, windows, t), token).ConfigureAwait(false);
-                    if (unstored.Count != pending.Count)
-                    {
-                        _transport.Counters.AddReconciledBatch();
-                        pending = unstored;
-                        body = SerializeBatch(runId, pending, parameters, tags);
-                    }
-
-                    return pending.Count + parameters.Count + tags.Count > 0;
-                }).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            var error = await MlflowErrorMapper.ReadAsync(response, "POST", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
-            if (observer.MaybeCommitted && pending.Count > 0 && IsUniqueConstraintError(error.Exception) && round < MaxReconcileRounds)
-            {
-                _transport.Counters.AddReconciledBatch();
-                pending = await FindUnstoredAsync(runId, pending, cancellationToken).ConfigureAwait(false);
-                if (pending.Count == 0 && parameters.Count == 0 && tags.Count == 0)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            _transport.Counters.AddFailure();
-            throw error.Exception;
-        }
+        await _logBatch.SendAsync(runId, metrics, parameters, tags, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -436,167 +315,30 @@ internal sealed class MlflowRestStore : ITrackingStore
     /// Always sends <c>max_results</c> (without it the server returns nothing and a token that never
     /// advances) and follows page tokens, stopping if the server repeats a token.
     /// </remarks>
-    public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(key);
-        var prefix = Api + "metrics/get-history?run_id=" + Uri.EscapeDataString(runId)
-            + "&metric_key=" + Uri.EscapeDataString(key)
-            + "&max_results=" + MetricHistoryPageSize.ToString(CultureInfo.InvariantCulture);
-        var result = new List<Metric>();
-        var seenTokens = new HashSet<string>(StringComparer.Ordinal);
-        string? token = null;
-        while (true)
-        {
-            var relative = token is null ? prefix : prefix + "&page_token=" + Uri.EscapeDataString(token);
-            var page = await GetAsync(relative, MlflowJsonContext.Default.GetMetricHistoryResponse, cancellationToken).ConfigureAwait(false);
-            if (page.Metrics is { } metrics)
-            {
-                foreach (var metric in metrics)
-                {
-                    result.Add(WireMapping.ToModel(metric, key));
-                }
-            }
-
-            token = page.NextPageToken;
-            if (string.IsNullOrEmpty(token) || !seenTokens.Add(token))
-            {
-                return result;
-            }
-        }
+        return _history.GetHistoryAsync(runId, key, cancellationToken);
     }
 
     /// <inheritdoc />
     /// <remarks>
     /// <para>Reads <c>GET metrics/get-history-bulk-interval?run_ids=&amp;metric_key=&amp;start_step=&amp;end_step=&amp;max_results=2500</c>,
-    /// one run per call, in windows of at most <see cref="BulkIntervalMaxResults"/> steps. MLflow samples the distinct steps of
+    /// one run per call, in windows of at most <see cref="MetricHistoryReader.BulkIntervalMaxResults"/> steps. MLflow samples the distinct steps of
     /// a range when it holds more than <c>max_results</c> of them (and returns every point at each chosen step, up to
-    /// <see cref="BulkIntervalMaxPoints"/> points), so a window that narrow is returned whole; an answer of
-    /// <see cref="BulkIntervalMaxPoints"/> points may be cut and its window is read again in halves.</para>
+    /// <see cref="MetricHistoryReader.BulkIntervalMaxPoints"/> points), so a window that narrow is returned whole; an answer of
+    /// <see cref="MetricHistoryReader.BulkIntervalMaxPoints"/> points may be cut and its window is read again in halves.</para>
     /// <para>A server without the route (404 without MLflow's JSON <c>RESOURCE_DOES_NOT_EXIST</c> error, e.g. its HTML "not
     /// found" page, or 405: an older MLflow) is
     /// remembered, and ranges are then read from the full <c>metrics/get-history</c>.</para>
     /// </remarks>
-    public async Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Metric>> GetMetricHistoryRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runId);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(endStep, startStep);
-        var points = await ReadRangeAsync(runId, key, startStep, endStep, cancellationToken).ConfigureAwait(false);
-        if (points is not null)
-        {
-            return points;
-        }
-
-        var history = await GetMetricHistoryAsync(runId, key, cancellationToken).ConfigureAwait(false);
-        return [.. history.Where(m => m.Step >= startStep && m.Step <= endStep)];
-    }
-
-    /// <summary>
-    /// Every stored point of <paramref name="key"/> in [<paramref name="startStep"/>, <paramref name="endStep"/>] through the
-    /// bulk-interval route, or <see langword="null"/> when it cannot tell (no such route, or more than
-    /// <see cref="BulkIntervalMaxPoints"/> points at a single step) and the full history must be read instead.
-    /// </summary>
-    private async Task<List<Metric>?> ReadRangeAsync(string runId, string key, long startStep, long endStep, CancellationToken cancellationToken)
-    {
-        var windows = new List<StepWindow>();
-        for (var start = startStep; ; start += BulkIntervalMaxResults)
-        {
-            var end = MetricReconciler.Distance(start, endStep) < BulkIntervalMaxResults ? endStep : start + (BulkIntervalMaxResults - 1);
-            windows.Add(new StepWindow(start, end));
-            if (end == endStep)
-            {
-                break;
-            }
-        }
-
-        // Read in step order; a window that may have been cut is replaced by its halves.
-        var ordered = new Stack<StepWindow>(Enumerable.Reverse(windows));
-        var result = new List<Metric>();
-        while (ordered.Count > 0)
-        {
-            if (_noBulkInterval)
-            {
-                return null;
-            }
-
-            var window = ordered.Pop();
-            var part = await GetBulkIntervalAsync(runId, key, window, cancellationToken).ConfigureAwait(false);
-            if (part is null)
-            {
-                return null;
-            }
-
-            if (part.Count >= BulkIntervalMaxPoints)
-            {
-                // Possibly cut at the server's row limit: read the two halves instead (a single step cannot be split).
-                if (window.Start == window.End)
-                {
-                    return null;
-                }
-
-                var middle = window.Start + (long)(MetricReconciler.Distance(window.Start, window.End) / 2);
-                ordered.Push(new StepWindow(middle + 1, window.End));
-                ordered.Push(new StepWindow(window.Start, middle));
-                continue;
-            }
-
-            foreach (var point in part)
-            {
-                if (point.Step >= window.Start && point.Step <= window.End)
-                {
-                    result.Add(point);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>One <c>get-history-bulk-interval</c> call; <see langword="null"/> (remembered) when the server has no such route.</summary>
-    private async Task<IReadOnlyList<Metric>?> GetBulkIntervalAsync(string runId, string key, StepWindow window, CancellationToken cancellationToken)
-    {
-        var uri = _transport.Resolve(Api + "metrics/get-history-bulk-interval?run_ids=" + Uri.EscapeDataString(runId)
-            + "&metric_key=" + Uri.EscapeDataString(key)
-            + "&start_step=" + window.Start.ToString(CultureInfo.InvariantCulture)
-            + "&end_step=" + window.End.ToString(CultureInfo.InvariantCulture)
-            + "&max_results=" + BulkIntervalMaxResults.ToString(CultureInfo.InvariantCulture));
-        using var response = await _transport.SendAsync(HttpMethod.Get, uri, null, HttpCompletionOption.ResponseContentRead, null, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            var error = await MlflowErrorMapper.ReadAsync(response, "GET", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
-            var status = (int)response.StatusCode;
-            if (status == 405 || (status == 404 && error is not { HasMlflowErrorBody: true, Exception.ErrorCode: MlflowErrorCode.ResourceDoesNotExist }))
-            {
-                if (!_noBulkInterval)
-                {
-                    _noBulkInterval = true;
-                    if (_logger?.IsEnabled(LogLevel.Information) == true)
-                    {
-                        _logger.LogInformation("The MLflow server at {BaseAddress} has no metrics/get-history-bulk-interval (HTTP {Status}); metric ranges are read from the full history.", BaseAddress, status);
-                    }
-                }
-
-                return null;
-            }
-
-            _transport.Counters.AddFailure();
-            throw error.Exception;
-        }
-
-        var body = await MlflowHttpTransport.ReadJsonAsync(response, MlflowJsonContext.Default.GetMetricHistoryResponse, "GET", uri.AbsolutePath, cancellationToken).ConfigureAwait(false);
-        if (body.Metrics is not { Count: > 0 } metrics)
-        {
-            return [];
-        }
-
-        var points = new Metric[metrics.Count];
-        for (var i = 0; i < points.Length; i++)
-        {
-            points[i] = WireMapping.ToModel(metrics[i], key);
-        }
-
-        return points;
+        return _history.GetRangeAsync(runId, key, startStep, endStep, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -624,52 +366,6 @@ internal sealed class MlflowRestStore : ITrackingStore
 
     /// <inheritdoc />
     public void Dispose() => _ownedResource?.Dispose();
-
-    /// <summary>Whether an error is a database unique-constraint violation (SQLAlchemy <c>IntegrityError</c>).</summary>
-    internal static bool IsUniqueConstraintError(MlflowException exception) =>
-        exception.Message.Contains("IntegrityError", StringComparison.OrdinalIgnoreCase)
-        || exception.Message.Contains("UNIQUE constraint", StringComparison.OrdinalIgnoreCase)
-        || exception.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase)
-        || exception.Message.Contains("Duplicate entry", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// The points of <paramref name="metrics"/> that the run does not hold, reading only the batch's step windows
-    /// (<see cref="MetricReconciler"/>); once the server is known to lack the range route, one full history per key.
-    /// </summary>
-    internal Task<IReadOnlyList<Metric>> FindUnstoredAsync(string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(runId);
-        return MetricReconciler.FindUnstoredAsync(metrics, (key, windows, token) => ReadWindowsAsync(runId, key, windows, token), cancellationToken);
-    }
-
-    private async Task<IReadOnlyList<Metric>> ReadWindowsAsync(string runId, string key, IReadOnlyList<StepWindow> windows, CancellationToken cancellationToken)
-    {
-        var points = new List<Metric>();
-        foreach (var window in windows)
-        {
-            var part = _noBulkInterval ? null : await ReadRangeAsync(runId, key, window.Start, window.End, cancellationToken).ConfigureAwait(false);
-            if (part is null)
-            {
-                // No range route (or a step too crowded to read by range): the key's full history covers every window.
-                return await GetMetricHistoryAsync(runId, key, cancellationToken).ConfigureAwait(false);
-            }
-
-            points.AddRange(part);
-        }
-
-        return points;
-    }
-
-    private static byte[] SerializeBatch(string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<Param> parameters, IReadOnlyList<Tag> tags) =>
-        MlflowHttpTransport.Serialize(
-            new LogBatchRequest
-            {
-                RunId = runId,
-                Metrics = metrics.Count > 0 ? WireMapping.ToWire(metrics) : null,
-                Params = parameters.Count > 0 ? WireMapping.ToWire(parameters) : null,
-                Tags = tags.Count > 0 ? WireMapping.ToWire(tags) : null,
-            },
-            MlflowJsonContext.Default.LogBatchRequest);
 
     private Task<TResponse> GetAsync<TResponse>(string relativeUri, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>
         _transport.SendJsonAsync(HttpMethod.Get, relativeUri, null, responseType, null, cancellationToken);

@@ -32,9 +32,14 @@ internal static partial class TrackingStoreFactory
         // A server that does not proxy artifacts hands out local paths or file: URIs; those are copied directly.
         static IArtifactRepository? LocalArtifacts(string artifactUri) =>
             LocalArtifactRepository.IsLocal(artifactUri) ? LocalArtifactRepository.FromUri(artifactUri) : null;
-        var logger = loggerFactory.CreateLogger<MlflowRestStore>();
+        var settings = new MlflowRestStoreSettings
+        {
+            TimeProvider = timeProvider,
+            Logger = loggerFactory.CreateLogger<MlflowRestStore>(),
+            OtherArtifactRepositories = LocalArtifacts,
+        };
         return httpClientFactory is null
-            ? MlflowRestStore.CreateStandalone(options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts)
-            : MlflowRestStore.Create(httpClientFactory, options, timeProvider, logger, otherArtifactRepositories: LocalArtifacts);
+            ? MlflowRestStore.CreateStandalone(options, settings)
+            : MlflowRestStore.Create(httpClientFactory, options, settings);
     }
 }

@@ -1,9 +1,5 @@
 using LlmTrack.Model;
-using LlmTrack.Configuration;
-using System.Globalization;
 using LlmTrack.Stores;
-using LlmTrack.Stores.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmTrack.Sync;
 
@@ -15,7 +11,10 @@ namespace LlmTrack.Sync;
 /// </summary>
 /// <remarks>
 /// Runs are copied one after another, parents before children (<c>mlflow.parentRunId</c> is translated to the target's run
-/// id). A failing run is recorded in <see cref="SyncReport.Failures"/> and the others are still copied.
+/// id). A failing run is recorded in <see cref="SyncReport.Failures"/> and the others are still copied. The parts live in
+/// their own types: <see cref="SyncEndpoints"/> (opening the stores, the store id), <see cref="RunDiff"/> (what a copy
+/// lacks), <see cref="ArtifactCopier"/>, <see cref="RunLineage"/> (parents first, tag translation) and
+/// <see cref="SyncTally"/> (the report in the making).
 /// </remarks>
 internal sealed class StoreCopier
 {
@@ -24,17 +23,17 @@ internal sealed class StoreCopier
 
     private const int SearchPageSize = 1000;
     private const int MaxInputsPerRequest = 100;
-    private const int CopyBufferSize = 81920;
 
     private readonly ITrackingStore _source;
     private readonly ITrackingStore _target;
     private readonly string _sourceStoreId;
     private readonly SyncOptions _options;
+    private readonly ArtifactCopier _artifacts;
 
     /// <summary>Creates a copier between two open stores (neither is disposed by the copier).</summary>
     /// <param name="source">The store to read.</param>
     /// <param name="target">The store to write.</param>
-    /// <param name="sourceStoreId">The id recorded for the source store (see <see cref="StoreIdFromUri"/>); quotes are replaced.</param>
+    /// <param name="sourceStoreId">The id recorded for the source store (see <see cref="SyncEndpoints.StoreIdFromUri"/>); quotes are replaced.</param>
     /// <param name="options">Which experiments, where to stage artifacts.</param>
     public StoreCopier(ITrackingStore source, ITrackingStore target, string sourceStoreId, SyncOptions? options = null)
     {
@@ -44,7 +43,8 @@ internal sealed class StoreCopier
         _source = source;
         _target = target;
         _options = options ?? new SyncOptions();
-        _sourceStoreId = SanitizeStoreId(_options.SourceStoreId ?? sourceStoreId);
+        _sourceStoreId = SyncEndpoints.SanitizeStoreId(_options.SourceStoreId ?? sourceStoreId);
+        _artifacts = new ArtifactCopier(source, target, _options.TemporaryFolder);
     }
 
     /// <summary>
@@ -72,28 +72,11 @@ internal sealed class StoreCopier
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fromUri);
         ArgumentException.ThrowIfNullOrWhiteSpace(toUri);
-        // Neither store is durable: a journal would acknowledge writes the target never saw (and the copy reads the source).
-        var sourceOptions = LlmTrackOptionsCopy.WithTrackingUri(LlmTrackOptions.FromEnvironment(), fromUri.Trim(), durable: false);
-        var targetStoreOptions = LlmTrackOptionsCopy.WithTrackingUri(targetOptions ?? LlmTrackOptions.FromEnvironment(), toUri.Trim(), durable: false);
-        using var source = TrackingStoreFactory.Create(sourceOptions, null, TimeProvider.System, NullLoggerFactory.Instance);
-        using var target = TrackingStoreFactory.Create(targetStoreOptions, null, TimeProvider.System, NullLoggerFactory.Instance);
-        var copier = new StoreCopier(source, target, StoreIdFromUri(fromUri), syncOptions);
+        var (sourceStore, targetStore) = SyncEndpoints.Open(fromUri, toUri, targetOptions);
+        using var source = sourceStore;
+        using var target = targetStore;
+        var copier = new StoreCopier(source, target, SyncEndpoints.StoreIdFromUri(fromUri), syncOptions);
         return await copier.CopyAsync(progress, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The default id of a store: <c>sqlite://</c> + the absolute database path for SQLite (the same from any working
-    /// folder), otherwise the URI without credentials and trailing <c>/</c>.
-    /// </summary>
-    /// <param name="trackingUri">The store's tracking URI.</param>
-    /// <returns>The id.</returns>
-    public static string StoreIdFromUri(string trackingUri)
-    {
-        ArgumentNullException.ThrowIfNull(trackingUri);
-        var uri = trackingUri.Trim();
-        return uri.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)
-            ? "sqlite://" + Path.GetFullPath(TrackingUri.GetSqliteDatabasePath(uri)).Replace('\\', '/')
-            : TrackingUri.Redact(uri).TrimEnd('/');
     }
 
     /// <summary>Copies every selected experiment and its active runs.</summary>
@@ -102,7 +85,7 @@ internal sealed class StoreCopier
     /// <returns>What was copied, skipped, conflicting or failed.</returns>
     public async Task<SyncReport> CopyAsync(IProgress<SyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var tally = new Tally(progress);
+        var tally = new SyncTally(progress);
         var experiments = await ListSourceExperimentsAsync(cancellationToken).ConfigureAwait(false);
         var runs = new List<SourceRun>();
         var copies = new Dictionary<string, RunSnapshot>(StringComparer.Ordinal);
@@ -129,11 +112,11 @@ internal sealed class StoreCopier
             }
         }
 
-        var ordered = ParentsFirst(runs);
+        var ordered = RunLineage.ParentsFirst(runs, r => r.Snapshot);
         tally.RunsTotal = ordered.Count + unreachable.Count;
         foreach (var (run, experimentName, error) in unreachable)
         {
-            tally.Failures.Add(await DescribeFailureAsync(run, experimentName, new RunCopy(), error, cancellationToken).ConfigureAwait(false));
+            tally.Failures.Add(await DescribeFailureAsync(run, experimentName, new RunCopyState(), error, cancellationToken).ConfigureAwait(false));
             tally.RunsDone++;
         }
 
@@ -150,7 +133,7 @@ internal sealed class StoreCopier
             cancellationToken.ThrowIfCancellationRequested();
             var sourceRunId = run.Snapshot.Info.RunId;
             tally.Report(sourceRunId);
-            var state = new RunCopy();
+            var state = new RunCopyState();
             try
             {
                 await CopyRunAsync(run, copies, targetRunIds, state, tally, cancellationToken).ConfigureAwait(false);
@@ -192,7 +175,7 @@ internal sealed class StoreCopier
         return experiments;
     }
 
-    private async Task<string> GetOrCreateTargetExperimentAsync(Experiment experiment, Tally tally, CancellationToken cancellationToken)
+    private async Task<string> GetOrCreateTargetExperimentAsync(Experiment experiment, SyncTally tally, CancellationToken cancellationToken)
     {
         var existed = await _target.GetExperimentByNameAsync(experiment.Name, cancellationToken).ConfigureAwait(false) is not null;
         var targetId = await _target.GetOrCreateExperimentAsync(experiment.Name, cancellationToken).ConfigureAwait(false);
@@ -204,7 +187,7 @@ internal sealed class StoreCopier
         if (experiment.Tags.Count > 0)
         {
             var target = await _target.GetExperimentAsync(targetId, cancellationToken).ConfigureAwait(false);
-            var targetTags = ToDictionary(target.Tags);
+            var targetTags = RunDiff.ToDictionary(target.Tags);
             foreach (var tag in experiment.Tags)
             {
                 if (!targetTags.TryGetValue(tag.Key, out var value) || value != tag.Value)
@@ -250,7 +233,7 @@ internal sealed class StoreCopier
         while (pageToken is not null);
     }
 
-    private async Task CopyRunAsync(SourceRun run, Dictionary<string, RunSnapshot> copies, Dictionary<string, string> targetRunIds, RunCopy state, Tally tally, CancellationToken cancellationToken)
+    private async Task CopyRunAsync(SourceRun run, Dictionary<string, RunSnapshot> copies, Dictionary<string, string> targetRunIds, RunCopyState state, SyncTally tally, CancellationToken cancellationToken)
     {
         var sourceRunId = run.Snapshot.Info.RunId;
         var sourceKey = _sourceStoreId + "/" + sourceRunId;
@@ -258,7 +241,7 @@ internal sealed class StoreCopier
         // The search result may omit inputs or hold truncated data on some servers; the run itself is complete.
         var source = await _source.GetRunAsync(sourceRunId, cancellationToken).ConfigureAwait(false);
         state.Source = source;
-        var tags = TranslateTags(source, targetRunIds, tally, sourceKey);
+        var tags = RunLineage.TranslateTags(source, targetRunIds, tally, sourceKey);
 
         RunSnapshot target;
         bool created;
@@ -290,26 +273,15 @@ internal sealed class StoreCopier
         var changed = false;
 
         // Params: immutable on every store, so an existing differing value is a conflict, not an error.
-        var targetParams = ToDictionary(target.Data.Params.Select(p => new Tag(p.Key, p.Value)));
-        var paramsToSend = new List<Param>();
-        foreach (var param in source.Data.Params)
+        var diff = RunDiff.Between(source, target, tags);
+        tally.ParamsSkipped += diff.ParamsSkipped;
+        foreach (var conflict in diff.ParamConflicts)
         {
-            if (!targetParams.TryGetValue(param.Key, out var value))
-            {
-                paramsToSend.Add(param);
-            }
-            else if (value == param.Value)
-            {
-                tally.ParamsSkipped++;
-            }
-            else
-            {
-                tally.Conflicts.Add(new SyncConflict(sourceRunId, targetRunId, "param", param.Key, param.Value, value));
-            }
+            tally.Conflicts.Add(new SyncConflict(sourceRunId, targetRunId, "param", conflict.Key, conflict.SourceValue, conflict.TargetValue));
         }
 
-        var targetTags = ToDictionary(target.Data.Tags);
-        var tagsToSend = tags.Where(t => !targetTags.TryGetValue(t.Key, out var value) || value != t.Value).ToList();
+        var paramsToSend = diff.ParamsToSend;
+        var tagsToSend = diff.TagsToSend;
         state.ParamsToSend = paramsToSend.Count;
         state.TagsToSend = tagsToSend.Count;
 
@@ -318,52 +290,37 @@ internal sealed class StoreCopier
         foreach (var key in source.Data.Metrics.Select(m => m.Key).Distinct(StringComparer.Ordinal))
         {
             var history = await _source.GetMetricHistoryAsync(sourceRunId, key, cancellationToken).ConfigureAwait(false);
-            var present = new HashSet<MetricPointKey>();
-            if (!created && target.Data.Metrics.Any(m => m.Key == key))
+            var stored = !created && target.Data.Metrics.Any(m => m.Key == key)
+                ? await _target.GetMetricHistoryAsync(targetRunId, key, cancellationToken).ConfigureAwait(false)
+                : [];
+            var missing = RunDiff.MissingPoints(history, stored, out var present);
+            foreach (var point in missing)
             {
-                foreach (var point in await _target.GetMetricHistoryAsync(targetRunId, key, cancellationToken).ConfigureAwait(false))
-                {
-                    present.Add(MetricPointKey.Of(point));
-                }
+                buffer.Add(point);
             }
 
-            foreach (var point in history)
-            {
-                if (present.Add(MetricPointKey.Of(point)))
-                {
-                    buffer.Add(point);
-                }
-                else
-                {
-                    tally.MetricPointsSkipped++;
-                    state.PointsPresent++;
-                }
-            }
-
+            tally.MetricPointsSkipped += present;
+            state.PointsPresent += present;
             changed |= await SendBatchesAsync(buffer, final: false, targetRunId, sourceRunId, state, tally, cancellationToken).ConfigureAwait(false);
         }
 
         changed |= await SendBatchesAsync(buffer, final: true, targetRunId, sourceRunId, state, tally, cancellationToken).ConfigureAwait(false);
 
-        var presentInputs = new HashSet<string>(target.Inputs.Select(InputKey), StringComparer.Ordinal);
-        var inputsToSend = source.Inputs.Where(i => presentInputs.Add(InputKey(i))).ToList();
+        var inputsToSend = diff.InputsToSend;
         for (var start = 0; start < inputsToSend.Count; start += MaxInputsPerRequest)
         {
-            var chunk = inputsToSend.GetRange(start, Math.Min(MaxInputsPerRequest, inputsToSend.Count - start));
+            var chunk = inputsToSend.Skip(start).Take(MaxInputsPerRequest).ToList();
             await _target.LogInputsAsync(targetRunId, chunk, cancellationToken).ConfigureAwait(false);
             tally.DatasetInputsSent += chunk.Count;
             changed = true;
         }
 
-        changed |= await CopyArtifactsAsync(source, target, created, tally, cancellationToken).ConfigureAwait(false);
+        changed |= await _artifacts.CopyAsync(source, target, created, tally, cancellationToken).ConfigureAwait(false);
 
         // Status and end time last, so a copy interrupted half-way stays RUNNING on the target.
-        var status = source.Info.Status == target.Info.Status ? (RunStatus?)null : source.Info.Status;
-        var endTime = source.Info.EndTime is { } end && end != target.Info.EndTime ? end : (long?)null;
-        var runName = !string.IsNullOrEmpty(source.Info.RunName) && source.Info.RunName != target.Info.RunName ? source.Info.RunName : null;
-        if (status is not null || endTime is not null || runName is not null)
+        if (diff.Update is { } update)
         {
-            await _target.UpdateRunAsync(targetRunId, status ?? source.Info.Status, endTime ?? source.Info.EndTime, runName, cancellationToken).ConfigureAwait(false);
+            await _target.UpdateRunAsync(targetRunId, update.Status, update.EndTime, update.RunName, cancellationToken).ConfigureAwait(false);
             changed = true;
         }
 
@@ -381,7 +338,7 @@ internal sealed class StoreCopier
     }
 
     // Counted only once the target acknowledged the batch: the report never claims what the target does not hold.
-    private async Task<bool> SendBatchesAsync(LogBatchBuffer buffer, bool final, string targetRunId, string sourceRunId, RunCopy state, Tally tally, CancellationToken cancellationToken)
+    private async Task<bool> SendBatchesAsync(LogBatchBuffer buffer, bool final, string targetRunId, string sourceRunId, RunCopyState state, SyncTally tally, CancellationToken cancellationToken)
     {
         var sent = false;
         while (buffer.Take(final) is { } batch)
@@ -400,161 +357,9 @@ internal sealed class StoreCopier
         return sent;
     }
 
-    // Tags to write on the target: mlflow.runName goes through run_name, the source's own copy marker is replaced by
-    // ours, and parent run ids are translated (or dropped, with a note, when the parent has no copy).
-    private static List<Tag> TranslateTags(RunSnapshot source, Dictionary<string, string> targetRunIds, Tally tally, string sourceKey)
-    {
-        var tags = new List<Tag>(source.Data.Tags.Count);
-        foreach (var tag in source.Data.Tags)
-        {
-            switch (tag.Key)
-            {
-                case MlflowTags.RunName or SourceRunIdTag:
-                    break;
-                case MlflowTags.ParentRunId:
-                    if (targetRunIds.TryGetValue(tag.Value, out var parent))
-                    {
-                        tags.Add(new Tag(tag.Key, parent));
-                    }
-                    else
-                    {
-                        tally.Notes.Add(new SyncNote(source.Info.RunId, $"Parent run {tag.Value} has no copy on the target; {MlflowTags.ParentRunId} was left out ({sourceKey})."));
-                    }
-
-                    break;
-                default:
-                    tags.Add(tag);
-                    break;
-            }
-        }
-
-        return tags;
-    }
-
-    private async Task<bool> CopyArtifactsAsync(RunSnapshot source, RunSnapshot target, bool created, Tally tally, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(source.Info.ArtifactUri))
-        {
-            return false;
-        }
-
-        var sourceRepository = _source.GetArtifactRepository(source.Info.ArtifactUri);
-        var files = new List<ArtifactFile>();
-        await ListFilesAsync(sourceRepository, null, files, cancellationToken).ConfigureAwait(false);
-        if (files.Count == 0)
-        {
-            return false;
-        }
-
-        var targetRepository = _target.GetArtifactRepository(target.Info.ArtifactUri);
-        var targetSizes = new Dictionary<string, long?>(StringComparer.Ordinal);
-        if (!created)
-        {
-            var targetFiles = new List<ArtifactFile>();
-            await ListFilesAsync(targetRepository, null, targetFiles, cancellationToken).ConfigureAwait(false);
-            foreach (var file in targetFiles)
-            {
-                targetSizes[file.Path] = file.FileSize;
-            }
-        }
-
-        var uploaded = false;
-        var folder = _options.TemporaryFolder ?? Path.GetTempPath();
-        foreach (var file in files)
-        {
-            var hasTarget = targetSizes.TryGetValue(file.Path, out var targetSize);
-            if (hasTarget && file.FileSize is not null && targetSize == file.FileSize)
-            {
-                tally.ArtifactsSkipped++;
-                continue;
-            }
-
-            var staging = Path.Combine(folder, "llmtrack-sync-" + Guid.NewGuid().ToString("N") + ".tmp");
-            try
-            {
-                long length;
-                var download = new FileStream(staging, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous);
-                await using (download.ConfigureAwait(false))
-                {
-                    await sourceRepository.DownloadAsync(file.Path, download, cancellationToken).ConfigureAwait(false);
-                    await download.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    length = download.Length;
-                }
-
-                if (hasTarget && targetSize == length)
-                {
-                    tally.ArtifactsSkipped++;
-                    continue;
-                }
-
-                await targetRepository.UploadAsync(
-                    file.Path,
-                    _ => Task.FromResult<Stream>(new FileStream(staging, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan)),
-                    length,
-                    cancellationToken).ConfigureAwait(false);
-                tally.ArtifactsUploaded++;
-                tally.ArtifactBytes += length;
-                uploaded = true;
-                tally.Report(source.Info.RunId);
-            }
-            finally
-            {
-                File.Delete(staging);
-            }
-        }
-
-        return uploaded;
-    }
-
-    private static async Task ListFilesAsync(IArtifactRepository repository, string? folder, List<ArtifactFile> files, CancellationToken cancellationToken)
-    {
-        foreach (var entry in await repository.ListAsync(folder, cancellationToken).ConfigureAwait(false))
-        {
-            if (entry.IsDirectory)
-            {
-                await ListFilesAsync(repository, entry.Path, files, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                files.Add(entry);
-            }
-        }
-    }
-
-    // Runs whose parent is among the copied runs come after that parent; otherwise the source order is kept.
-    private static List<SourceRun> ParentsFirst(List<SourceRun> runs)
-    {
-        var byId = runs.ToDictionary(r => r.Snapshot.Info.RunId, StringComparer.Ordinal);
-        var ordered = new List<SourceRun>(runs.Count);
-        var placed = new HashSet<string>(StringComparer.Ordinal);
-        var visiting = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var run in runs)
-        {
-            // Walk up to the first ancestor not placed yet, then place the chain top-down (iterative, cycle-safe).
-            var chain = new Stack<SourceRun>();
-            var current = run;
-            while (current is not null && !placed.Contains(current.Snapshot.Info.RunId) && visiting.Add(current.Snapshot.Info.RunId))
-            {
-                chain.Push(current);
-                current = ParentOf(current) is { } parentId && byId.TryGetValue(parentId, out var parent) ? parent : null;
-            }
-
-            while (chain.Count > 0)
-            {
-                var next = chain.Pop();
-                placed.Add(next.Snapshot.Info.RunId);
-                ordered.Add(next);
-            }
-
-            visiting.Clear();
-        }
-
-        return ordered;
-    }
-
     // A failed run: what of it is not on the target (as far as this copy knows). Points are counted from the source's
     // histories; when those cannot be read either, the count is unknown.
-    private async Task<SyncFailure> DescribeFailureAsync(RunSnapshot listed, string experimentName, RunCopy state, Exception error, CancellationToken cancellationToken)
+    private async Task<SyncFailure> DescribeFailureAsync(RunSnapshot listed, string experimentName, RunCopyState state, Exception error, CancellationToken cancellationToken)
     {
         var source = state.Source ?? listed;
         long? points = null;
@@ -581,115 +386,6 @@ internal sealed class StoreCopier
         };
     }
 
-    private static string? ParentOf(SourceRun run) =>
-        run.Snapshot.Data.Tags.FirstOrDefault(t => t.Key == MlflowTags.ParentRunId).Value;
-
-    private static string InputKey(DatasetInput input) =>
-        string.Join(
-            "\u0001",
-            new[] { input.Dataset.Name, input.Dataset.Digest }.Concat(input.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "\u0002" + t.Value)));
-
-    private static Dictionary<string, string> ToDictionary(IEnumerable<Tag> tags)
-    {
-        var dictionary = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var tag in tags)
-        {
-            dictionary[tag.Key] = tag.Value;
-        }
-
-        return dictionary;
-    }
-
-    // Quotes would end the string literal of the search filter (MLflow's filter grammar has no escape).
-    private static string SanitizeStoreId(string id) =>
-        id.Trim().Replace('\'', '_').Replace('"', '_').Replace('`', '_');
-
+    /// <summary>A source run to copy, with its experiment's name and the target experiment it goes to.</summary>
     private sealed record SourceRun(RunSnapshot Snapshot, string ExperimentName, string TargetExperimentId);
-
-    // What is known of a run's copy when it fails: the target run id once created or found, and what the target acknowledged.
-    private sealed class RunCopy
-    {
-        public string? TargetRunId { get; set; }
-
-        public RunSnapshot? Source { get; set; }
-
-        public int? ParamsToSend { get; set; }
-
-        public int? TagsToSend { get; set; }
-
-        public long PointsSent { get; set; }
-
-        public long PointsPresent { get; set; }
-
-        public int ParamsSent { get; set; }
-
-        public int TagsSent { get; set; }
-    }
-
-    private sealed class Tally(IProgress<SyncProgress>? progress)
-    {
-        public int ExperimentsCreated { get; set; }
-
-        public int RunsTotal { get; set; }
-
-        public int RunsDone { get; set; }
-
-        public int RunsCreated { get; set; }
-
-        public int RunsUpdated { get; set; }
-
-        public int RunsUnchanged { get; set; }
-
-        public int RunsSkipped { get; set; }
-
-        public long MetricPointsSent { get; set; }
-
-        public long MetricPointsSkipped { get; set; }
-
-        public int ParamsSent { get; set; }
-
-        public int ParamsSkipped { get; set; }
-
-        public int TagsSent { get; set; }
-
-        public int DatasetInputsSent { get; set; }
-
-        public int ArtifactsUploaded { get; set; }
-
-        public int ArtifactsSkipped { get; set; }
-
-        public long ArtifactBytes { get; set; }
-
-        public List<SyncConflict> Conflicts { get; } = [];
-
-        public List<SyncNote> Notes { get; } = [];
-
-        public List<SyncFailure> Failures { get; } = [];
-
-        public void Report(string? currentRunId) =>
-            progress?.Report(new SyncProgress(RunsDone, RunsTotal, MetricPointsSent, ArtifactBytes, currentRunId));
-
-        public SyncReport ToReport(string sourceStoreId) => new()
-        {
-            SourceStoreId = sourceStoreId,
-            ExperimentsCreated = ExperimentsCreated,
-            RunsTotal = RunsTotal,
-            RunsCreated = RunsCreated,
-            RunsUpdated = RunsUpdated,
-            RunsUnchanged = RunsUnchanged,
-            RunsSkipped = RunsSkipped,
-            MetricPointsSent = MetricPointsSent,
-            MetricPointsSkipped = MetricPointsSkipped,
-            ParamsSent = ParamsSent,
-            ParamsSkipped = ParamsSkipped,
-            TagsSent = TagsSent,
-            DatasetInputsSent = DatasetInputsSent,
-            ArtifactsUploaded = ArtifactsUploaded,
-            ArtifactsSkipped = ArtifactsSkipped,
-            ArtifactBytes = ArtifactBytes,
-            Conflicts = [.. Conflicts],
-            Notes = [.. Notes],
-            Failures = [.. Failures],
-        };
-    }
 }

@@ -55,5 +55,5 @@ public static class TrackingStoreCopy
     /// </summary>
     /// <param name="trackingUri">The store's tracking URI.</param>
     /// <returns>The id.</returns>
-    public static string GetStoreId(string trackingUri) => StoreCopier.StoreIdFromUri(trackingUri);
+    public static string GetStoreId(string trackingUri) => SyncEndpoints.StoreIdFromUri(trackingUri);
 }

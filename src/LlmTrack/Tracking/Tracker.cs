@@ -1,10 +1,9 @@
-using LlmTrack.Model;
-using LlmTrack.Configuration;
+// Over 400 lines: the public facade, mostly documented entry points (sync and async forms) that delegate to
+// RunStarter, ExperimentResolver, DeliveryWarnings or the store; what is left here is construction and closing.
 using System.Collections.Concurrent;
 using LlmTrack.Delivery;
 using LlmTrack.Stores;
 using LlmTrack.Tracking;
-using LlmTrack.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,11 +35,12 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Run, byte> _activeRuns = new();
-    private readonly ConcurrentDictionary<string, string> _experimentIds = new(StringComparer.Ordinal);
     private readonly Lazy<IReadOnlyList<Tag>> _contextTags;
     private readonly ConcurrentQueue<Run> _runs = new();
-    private readonly bool _hasLogger;
     private readonly IJournalingStore? _journaling;
+    private readonly ExperimentResolver _experiments;
+    private readonly RunStarter _starter;
+    private readonly DeliveryWarnings _warnings;
     private readonly object _closeGate = new();
     private Task<DeliverySummary>? _closing;
     private int _disposed;
@@ -83,11 +83,13 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         _options = options;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _hasLogger = loggerFactory is not null and not NullLoggerFactory;
         _logger = _loggerFactory.CreateLogger<Tracker>();
         _contextTags = new Lazy<IReadOnlyList<Tag>>(RunContextTags.CollectForProcess);
         _store = createStore(options, timeProvider, _loggerFactory);
         _journaling = _store as IJournalingStore;
+        _experiments = new ExperimentResolver(_store, _journaling, options, ThrowIfDisposed);
+        _starter = new RunStarter(_store, _journaling, _experiments, timeProvider, _logger, () => ContextTags ?? _contextTags.Value, name => Environment(name), Register);
+        _warnings = new DeliveryWarnings(_logger, loggerFactory is not null and not NullLoggerFactory, () => WarningWriter, _journaling);
         if (_journaling is not null)
         {
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
@@ -127,7 +129,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     /// <param name="tags">Tags to set at the start.</param>
     /// <returns>The running run.</returns>
     public Run StartRun(string? experimentName = null, string? runName = null, Run? parent = null, string? description = null, IEnumerable<KeyValuePair<string, string>>? tags = null) =>
-        SyncOverAsync.Run(ct => StartRunAsync(BuildOptions(experimentName, runName, parent, description, tags), ct), CancellationToken.None);
+        SyncOverAsync.Run(ct => StartRunAsync(RunStarter.BuildOptions(experimentName, runName, parent, description, tags), ct), CancellationToken.None);
 
     /// <summary>Starts (or resumes) a run as <paramref name="options"/> say; blocks until the store has it.</summary>
     /// <param name="options">Experiment, name, description, tags, parent, or the id of a run to resume.</param>
@@ -144,7 +146,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running run.</returns>
     public Task<Run> StartRunAsync(string? experimentName = null, string? runName = null, Run? parent = null, string? description = null, IEnumerable<KeyValuePair<string, string>>? tags = null, CancellationToken cancellationToken = default) =>
-        StartRunAsync(BuildOptions(experimentName, runName, parent, description, tags), cancellationToken);
+        StartRunAsync(RunStarter.BuildOptions(experimentName, runName, parent, description, tags), cancellationToken);
 
     /// <summary>
     /// Starts a run, or resumes one when <see cref="RunOptions.RunId"/> (or, for a run without parent,
@@ -157,17 +159,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ThrowIfDisposed();
-        var parentRunId = options.Parent?.RunId ?? options.ParentRunId;
-        var resumeId = options.RunId;
-        if (resumeId is null && parentRunId is null && Environment("MLFLOW_RUN_ID") is { Length: > 0 } fromEnvironment)
-        {
-            resumeId = fromEnvironment.Trim();
-        }
-
-        var startTags = ValidateStartTags(options, parentRunId);
-        return resumeId is not null
-            ? await ResumeCoreAsync(resumeId, options, startTags, cancellationToken).ConfigureAwait(false)
-            : await CreateCoreAsync(options, startTags, cancellationToken).ConfigureAwait(false);
+        return await _starter.StartAsync(options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resumes an existing run (its status becomes RUNNING again); blocks until the store answers.</summary>
@@ -248,14 +240,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ThrowIfDisposed();
-        if (_experimentIds.TryGetValue(name, out var cached))
-        {
-            return cached;
-        }
-
-        var id = await _store.GetOrCreateExperimentAsync(name, cancellationToken).ConfigureAwait(false);
-        _experimentIds.TryAdd(name, id);
-        return id;
+        return await _experiments.GetOrCreateAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets an experiment by name (<see langword="null"/> when none has that name).</summary>
@@ -368,10 +353,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
             }
         }
 
-        var summary = new DeliverySummary(
-            [.. _runs.Select(r => new RunDeliverySummary(r.RunId, r.Counters))],
-            undelivered,
-            _journaling?.SyncCommand);
+        var summary = _warnings.Summarize(_runs, undelivered);
         try
         {
             _store.Dispose();
@@ -385,7 +367,7 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
 
         if (!summary.IsFullyDelivered)
         {
-            Warn(summary.ToString());
+            _warnings.Warn(summary.ToString());
         }
 
         return summary;
@@ -397,54 +379,16 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     /// </summary>
     private void OnProcessExit(object? sender, EventArgs e)
     {
-        if (Volatile.Read(ref _closing) is not null || _journaling is not { } journaling)
+        if (Volatile.Read(ref _closing) is null)
         {
-            return;
-        }
-
-        try
-        {
-            var summary = new DeliverySummary(
-                [.. _runs.Select(r => new RunDeliverySummary(r.RunId, r.Counters))],
-                journaling.PendingJournals(),
-                journaling.SyncCommand);
-            if (!summary.IsFullyDelivered)
-            {
-                Warn("LlmTrack: the process is exiting without closing its tracker (dispose it, or await tracker.CloseAsync(), to wait for delivery). " + summary);
-            }
-        }
-#pragma warning disable CA1031 // Nothing may escape a process-exit handler.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
+            _warnings.AtProcessExit(_runs);
         }
     }
 
     /// <summary>Says that a run ended with values not delivered (pending on disk, refused or dropped).</summary>
-    internal void WarnNotDelivered(Run run, DeliveryReport report)
-    {
-        var c = report.Counters;
-        var where = report.JournalFolder is { } folder
-            ? $" The pending values are kept in {folder}; delivery goes on in the background while this process runs, and `{_journaling?.SyncCommand}` delivers what is left after it ends."
-            : "";
-        Warn(string.Create(
-            System.Globalization.CultureInfo.InvariantCulture,
-            $"LlmTrack: run {run.RunId} ended with values not delivered to the tracking store: {c.Pending} pending, {c.Failed} refused, {c.Dropped} dropped ({c.Delivered} of {c.Logged} delivered).{where}"));
-    }
+    internal void WarnNotDelivered(Run run, DeliveryReport report) => _warnings.RunNotDelivered(run, report);
 
-    /// <summary>A warning the application must see: through its logger, or on standard error when it gave none.</summary>
-    private void Warn(string message)
-    {
-        if (_hasLogger)
-        {
-            _logger.LogWarning("{Message}", message);
-        }
-        else
-        {
-            WarningWriter.WriteLine(message);
-        }
-    }
-
+    /// <summary>Forgets a run that ended.</summary>
     internal void OnRunEnded(Run run) => _activeRuns.TryRemove(run, out _);
 
     private static LlmTrackOptions PrepareOptions(LlmTrackOptions options)
@@ -483,12 +427,13 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
 
             Positive(durability.FlushToDiskInterval, nameof(durability.FlushToDiskInterval));
             Positive(durability.StartTimeout, nameof(durability.StartTimeout));
+            Positive(durability.MinRetryDelay, nameof(durability.MinRetryDelay));
             if (durability.DrainTimeout < TimeSpan.Zero || durability.DrainStallTimeout < TimeSpan.Zero)
             {
                 // Zero is allowed: do not wait for the server at all (what is left stays on disk and is reported).
                 throw new ArgumentException($"Durability.DrainTimeout and DrainStallTimeout must not be negative (were {durability.DrainTimeout} and {durability.DrainStallTimeout}).", nameof(options));
             }
-            Positive(durability.MinRetryDelay, nameof(durability.MinRetryDelay));
+
             if (durability.MaxRetryDelay < durability.MinRetryDelay)
             {
                 throw new ArgumentException($"Durability.MaxRetryDelay ({durability.MaxRetryDelay}) must not be shorter than MinRetryDelay ({durability.MinRetryDelay}).", nameof(options));
@@ -506,160 +451,12 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         }
     }
 
-    private static RunOptions BuildOptions(string? experimentName, string? runName, Run? parent, string? description, IEnumerable<KeyValuePair<string, string>>? tags)
-    {
-        var options = new RunOptions { ExperimentName = experimentName, RunName = runName, Parent = parent, Description = description };
-        if (tags is not null)
-        {
-            foreach (var (key, value) in tags)
-            {
-                options.Tags[key] = value;
-            }
-        }
-
-        return options;
-    }
-
-    private static List<Tag> ValidateStartTags(RunOptions options, string? parentRunId)
-    {
-        var tags = new List<Tag>();
-        void Add(string key, string value)
-        {
-            TrackingNames.ValidateKey(key, KeyKind.Tag);
-            TrackingNames.ValidateTagValue(key, value);
-            tags.RemoveAll(t => t.Key == key);
-            tags.Add(new Tag(key, value));
-        }
-
-        if (options.RunName is not null)
-        {
-            if (options.RunName.Length == 0)
-            {
-                throw new ArgumentException("The run name must not be empty.", nameof(options));
-            }
-
-            Add(MlflowTags.RunName, options.RunName);
-        }
-
-        if (parentRunId is not null)
-        {
-            Add(MlflowTags.ParentRunId, parentRunId);
-        }
-
-        if (options.Description is not null)
-        {
-            Add(MlflowTags.Description, options.Description);
-        }
-
-        foreach (var (key, value) in options.Tags)
-        {
-            Add(key, value);
-        }
-
-        return tags;
-    }
-
-    private async Task<Run> CreateCoreAsync(RunOptions options, List<Tag> startTags, CancellationToken cancellationToken)
-    {
-        var experimentId = await ResolveExperimentForStartAsync(options, cancellationToken).ConfigureAwait(false);
-        var runName = options.RunName ?? RunNameGenerator.Generate();
-        var tags = new List<Tag>();
-        foreach (var tag in ContextTags ?? _contextTags.Value)
-        {
-            if (!startTags.Exists(t => t.Key == tag.Key))
-            {
-                tags.Add(tag);
-            }
-        }
-
-        if (!startTags.Exists(t => t.Key == MlflowTags.RunName))
-        {
-            tags.Add(new Tag(MlflowTags.RunName, runName));
-        }
-
-        tags.AddRange(startTags);
-        var startTime = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        var snapshot = await _store.CreateRunAsync(experimentId, runName, startTime, tags, cancellationToken).ConfigureAwait(false);
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            _logger.LogInformation("Started run {RunId} ({RunName}) in experiment {ExperimentId}.", snapshot.Info.RunId, snapshot.Info.RunName, experimentId);
-        }
-        return Register(snapshot.Info, snapshot.Data.Params);
-    }
-
-    private async Task<Run> ResumeCoreAsync(string runId, RunOptions options, List<Tag> startTags, CancellationToken cancellationToken)
-    {
-        var snapshot = await _store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (snapshot.Info.LifecycleStage == "deleted")
-        {
-            throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Cannot resume run '{runId}': it is deleted.");
-        }
-
-        if (options.ExperimentId is { } experimentId && experimentId != snapshot.Info.ExperimentId)
-        {
-            throw new MlflowException(
-                MlflowErrorCode.InvalidParameterValue,
-                $"Cannot resume run '{runId}' in experiment '{experimentId}': it belongs to experiment '{snapshot.Info.ExperimentId}'.");
-        }
-
-        var info = _journaling is { } journaling
-            ? await journaling.ResumeRunAsync(runId, options.RunName, cancellationToken).ConfigureAwait(false)
-            : await _store.UpdateRunAsync(runId, RunStatus.Running, null, options.RunName, cancellationToken).ConfigureAwait(false);
-        var run = Register(info with { Status = RunStatus.Running }, snapshot.Data.Params);
-        if (startTags.Count > 0)
-        {
-            run.SetTags(startTags.Select(t => new KeyValuePair<string, string>(t.Key, t.Value)));
-        }
-
-        if (_logger.IsEnabled(LogLevel.Information))
-        {
-            _logger.LogInformation("Resumed run {RunId}.", runId);
-        }
-        return run;
-    }
-
     private Run Register(RunInfo info, IEnumerable<Param> existingParams)
     {
         var run = new Run(this, _store, info, existingParams, _options.Batching, _timeProvider, _loggerFactory.CreateLogger<Run>());
         _activeRuns.TryAdd(run, 0);
         _runs.Enqueue(run);
         return run;
-    }
-
-    private Task<string> ResolveExperimentForStartAsync(RunOptions options, CancellationToken cancellationToken)
-    {
-        var name = !string.IsNullOrEmpty(options.ExperimentId) ? null : options.ExperimentName ?? _options.ExperimentName;
-        return _journaling is { } journaling
-            ? journaling.ResolveExperimentForNewRunAsync(ct => ResolveExperimentIdAsync(options, ct), string.IsNullOrWhiteSpace(name) ? null : name, cancellationToken)
-            : ResolveExperimentIdAsync(options, cancellationToken);
-    }
-
-    private async Task<string> ResolveExperimentIdAsync(RunOptions options, CancellationToken cancellationToken)
-    {
-        if (!string.IsNullOrEmpty(options.ExperimentId))
-        {
-            return options.ExperimentId;
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.ExperimentName))
-        {
-            return await GetOrCreateExperimentAsync(options.ExperimentName, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!string.IsNullOrWhiteSpace(_options.ExperimentName))
-        {
-            var id = await GetOrCreateExperimentAsync(_options.ExperimentName, cancellationToken).ConfigureAwait(false);
-            if (!string.IsNullOrEmpty(_options.ExperimentId) && _options.ExperimentId != id)
-            {
-                throw new MlflowException(
-                    MlflowErrorCode.InvalidParameterValue,
-                    $"The configured experiment name '{_options.ExperimentName}' (id '{id}') and experiment id '{_options.ExperimentId}' name different experiments.");
-            }
-
-            return id;
-        }
-
-        return string.IsNullOrEmpty(_options.ExperimentId) ? "0" : _options.ExperimentId;
     }
 
     private async Task EndQuietlyAsync(Run run, RunStatus status)

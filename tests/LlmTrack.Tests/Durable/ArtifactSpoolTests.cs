@@ -225,7 +225,7 @@ public sealed class ArtifactSpoolTests : IDisposable
         var options = _fixture.Options();
         options.TrackingUri = mlflow.Urls[0];
         options.Http.MaxRetries = 0;
-        var journalOptions = DurableTrackingStore.CreateJournalOptions(options.TrackingUri, options.Durability, TimeProvider.System, NullLogger.Instance);
+        var journalOptions = JournalRoot.CreateJournalOptions(options.TrackingUri, options.Durability, TimeProvider.System, NullLogger.Instance);
         var content = Bytes(70_000, seed: 9);
         const long Start = 1_700_000_000_000;
         string folder;

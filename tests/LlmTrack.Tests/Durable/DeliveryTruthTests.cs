@@ -162,7 +162,7 @@ public sealed class DeliveryTruthTests : IDisposable
         Assert.Contains("close False", output, StringComparison.Ordinal);
         Assert.Contains("NOT everything reached the tracking store: 500 value(s) pending", errors, StringComparison.Ordinal);
         Assert.Contains($"llmtrack sync --tracking-uri {uri} --journal-dir {_fixture.BaseRoot}", errors, StringComparison.Ordinal);
-        var folder = Assert.Single(Directory.GetDirectories(DurableTrackingStore.ServerRoot(_fixture.BaseRoot, uri)));
+        var folder = Assert.Single(Directory.GetDirectories(JournalRoot.ServerRoot(_fixture.BaseRoot, uri)));
         Assert.Contains(folder, errors, StringComparison.Ordinal);
     }
 

@@ -246,7 +246,7 @@ public sealed class DurableModeTests : IDisposable
         options.TrackingUri = $"http://127.0.0.1:{port}";
         options.Http.MaxRetries = 0;
         options.Http.AttemptTimeout = TimeSpan.FromSeconds(2);
-        var journalOptions = DurableTrackingStore.CreateJournalOptions(options.TrackingUri, options.Durability, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var journalOptions = JournalRoot.CreateJournalOptions(options.TrackingUri, options.Durability, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         WriteJournalOfDeadProcess("abcdefabcdefabcdefabcdefabcdef12", points: 5, tearLastRecord: false, journalOptions);
 
         var progress = new List<JournalSyncProgress>();

@@ -133,7 +133,7 @@ internal sealed class DurableFixture : IDisposable
     }
 
     /// <summary>The journal options of the test server (its sub-folder of the root).</summary>
-    public JournalOptions JournalOptions => DurableTrackingStore.CreateJournalOptions(TrackingUri, Durability, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    public JournalOptions JournalOptions => JournalRoot.CreateJournalOptions(TrackingUri, Durability, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     public (Tracker Tracker, DurableTrackingStore Store) NewTracker(ITrackingStore server, Action<DurabilityOptions>? configure = null, string trackingUri = TrackingUri)
     {

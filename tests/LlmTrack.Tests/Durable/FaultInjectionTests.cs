@@ -29,7 +29,7 @@ public sealed class FaultInjectionTests : IDisposable
         options.Http.BackoffJitter = 0;
         options.Http.AttemptTimeout = TimeSpan.FromMilliseconds(300);
         var client = new HttpClient(server) { BaseAddress = new Uri(DurableFixture.TrackingUri + "/") };
-        var rest = new MlflowRestStore(client, options, TimeProvider.System, ownedResource: client);
+        var rest = new MlflowRestStore(client, options, new() { TimeProvider = TimeProvider.System, OwnedResource = client });
         var store = new DurableTrackingStore(rest, DurableFixture.TrackingUri, options.Durability, TimeProvider.System, _fixture.LoggerFactory);
         var keys = new[] { "loss", "nan", "inf", "mixed" };
         var expected = keys.ToDictionary(k => k, _ => new List<(long Step, double Value)>());

@@ -19,7 +19,7 @@ public sealed class JournalServerRecordTests : IDisposable
     public void CreatingTheJournalOptions_RecordsTheServer_WithoutCredentials()
     {
         const string uri = "https://alice:s3cr%40t@MLflow.example:8443/base/";
-        var options = DurableTrackingStore.CreateJournalOptions(uri, new DurabilityOptions { JournalDirectory = _root }, TimeProvider.System, NullLogger.Instance);
+        var options = JournalRoot.CreateJournalOptions(uri, new DurabilityOptions { JournalDirectory = _root }, TimeProvider.System, NullLogger.Instance);
 
         var file = Path.Combine(options.Root, JournalServerRecord.FileName);
         var text = File.ReadAllText(file);
@@ -27,7 +27,7 @@ public sealed class JournalServerRecordTests : IDisposable
         Assert.DoesNotContain("s3cr", text, StringComparison.Ordinal);
         var recorded = JournalServerRecord.TryRead(options.Root);
         Assert.Equal("https://MLflow.example:8443/base/", recorded);
-        Assert.Equal(options.Root, DurableTrackingStore.ServerRoot(_root, recorded!));
+        Assert.Equal(options.Root, JournalRoot.ServerRoot(_root, recorded!));
         Assert.Empty(Directory.GetFiles(options.Root, "*.tmp"));
         if (!OperatingSystem.IsWindows())
         {
@@ -59,8 +59,8 @@ public sealed class JournalServerRecordTests : IDisposable
     public void StatusWithoutATrackingUri_ListsEveryRecordedServerAndFoldersWithJournals()
     {
         var durability = new DurabilityOptions { JournalDirectory = _root };
-        var a = DurableTrackingStore.CreateJournalOptions("http://127.0.0.1:5001", durability, TimeProvider.System, NullLogger.Instance).Root;
-        var b = DurableTrackingStore.CreateJournalOptions("http://user:pw@127.0.0.1:5002", durability, TimeProvider.System, NullLogger.Instance).Root;
+        var a = JournalRoot.CreateJournalOptions("http://127.0.0.1:5001", durability, TimeProvider.System, NullLogger.Instance).Root;
+        var b = JournalRoot.CreateJournalOptions("http://user:pw@127.0.0.1:5002", durability, TimeProvider.System, NullLogger.Instance).Root;
         Directory.CreateDirectory(Path.Combine(_root, "empty-old-folder"));
 
         var statuses = PendingJournals.GetStatus(new LlmTrackOptions { Durability = durability });

@@ -48,7 +48,7 @@ public class JournalDirectoryTests
         try
         {
             var journalRoot = Path.Combine(top, "llmtrack", "journal");
-            var options = new JournalOptions { Root = LlmTrack.Durable.DurableTrackingStore.ServerRoot(journalRoot, "http://127.0.0.1:5000") };
+            var options = new JournalOptions { Root = LlmTrack.Durable.JournalRoot.ServerRoot(journalRoot, "http://127.0.0.1:5000") };
             using var root = new TempJournalRoot();
             using (RunJournal.Create(options, root.Created()))
             {

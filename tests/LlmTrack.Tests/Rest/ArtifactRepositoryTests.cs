@@ -209,7 +209,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
 
         var fallback = new FallbackRepository();
         using var client = new HttpClient();
-        using var store = new MlflowRestStore(client, new LlmTrackOptions { TrackingUri = "http://127.0.0.1:1" }, otherArtifactRepositories: uri => uri.StartsWith('/') ? fallback : null);
+        using var store = new MlflowRestStore(client, new LlmTrackOptions { TrackingUri = "http://127.0.0.1:1" }, new() { OtherArtifactRepositories = uri => uri.StartsWith('/') ? fallback : null });
         Assert.Same(fallback, store.GetArtifactRepository("/srv/mlruns/1/run/artifacts"));
     }
 

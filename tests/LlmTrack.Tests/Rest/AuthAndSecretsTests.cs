@@ -124,7 +124,7 @@ public sealed class AuthAndSecretsTests
         var options = new LlmTrackOptions { TrackingUri = $"http://alice:{Password}@127.0.0.1:1", TokenProvider = _ => ValueTask.FromResult<string?>(Token) };
         options.Http.MaxRetries = 0;
         var logs = new CapturingLoggerProvider();
-        using (var store = MlflowRestStore.CreateStandalone(options, logger: logs.CreateLogger("x")))
+        using (var store = MlflowRestStore.CreateStandalone(options, new() { Logger = logs.CreateLogger("x") }))
         {
             errors.Add(await Assert.ThrowsAsync<MlflowException>(() => store.GetRunAsync(RunId, CancellationToken.None)));
         }

@@ -40,7 +40,7 @@ public sealed class ExactlyOnceLogBatchTests
         Assert.Contains("IntegrityError", IntegrityErrorBody);
         var error = MlflowErrorMapper.FromBody(400, "BAD REQUEST", IntegrityErrorBody, "POST", "/x");
         Assert.Equal("BAD_REQUEST", error.Exception.ErrorCode);
-        Assert.True(MlflowRestStore.IsUniqueConstraintError(error.Exception));
+        Assert.True(LlmTrack.Errors.DatabaseErrors.IsUniqueConstraintError(error.Exception));
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class ExactlyOnceLogBatchTests
         Assert.True(server.LostResponses > 0, "the scenario must lose some committed responses");
         Assert.True(server.RangeReads.Count > 0, "reconciliation must read step ranges");
         Assert.Equal(0, server.FullHistoryReads);
-        Assert.All(server.RangeReads, r => Assert.InRange(r.End - r.Start + 1, 1, MlflowRestStore.BulkIntervalMaxResults));
+        Assert.All(server.RangeReads, r => Assert.InRange(r.End - r.Start + 1, 1, MetricHistoryReader.BulkIntervalMaxResults));
         var stored = server.Stored.Select(m => (m.Key, m.Timestamp, m.Step, Normalize(m.Value))).OrderBy(x => x.Timestamp).ToList();
         var wanted = expected.Select(m => (m.Key, m.Timestamp, m.Step, Normalize(m.Value))).OrderBy(x => x.Timestamp).ToList();
         Assert.Equal(wanted, stored);

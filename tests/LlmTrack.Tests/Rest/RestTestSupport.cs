@@ -27,7 +27,7 @@ internal sealed class MlflowServerFixture : IDisposable
         Faults.InnerHandler = MlflowHttpClient.CreatePrimaryHandler(Options);
         Client = new HttpClient(Faults) { Timeout = Timeout.InfiniteTimeSpan };
         Logs = new CapturingLoggerProvider();
-        Store = new MlflowRestStore(Client, Options, time, Logs.CreateLogger("MlflowRestStore"), Counters, RetryQueue.Enqueue, random: random);
+        Store = new MlflowRestStore(Client, Options, new() { TimeProvider = time, Logger = Logs.CreateLogger("MlflowRestStore"), Counters = Counters, OnRetry = RetryQueue.Enqueue, Random = random });
     }
 
     public WireMockServer Server { get; }

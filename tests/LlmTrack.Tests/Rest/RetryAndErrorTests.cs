@@ -236,7 +236,7 @@ public sealed class RetryAndErrorTests
         options.Http.MaxRetries = 2;
         options.Http.BackoffFactor = 0;
         var counters = new TransportCounters();
-        using var store = MlflowRestStore.CreateStandalone(options, counters: counters);
+        using var store = MlflowRestStore.CreateStandalone(options, new() { Counters = counters });
 
         var ex = await Assert.ThrowsAsync<MlflowException>(() => store.GetRunAsync(RunId, CancellationToken.None));
 
@@ -255,7 +255,7 @@ public sealed class RetryAndErrorTests
         var options = new LlmTrackOptions { TrackingUri = server.Url };
         options.Http.BackoffFactor = 0;
         var counters = new TransportCounters();
-        using var store = MlflowRestStore.CreateStandalone(options, counters: counters);
+        using var store = MlflowRestStore.CreateStandalone(options, new() { Counters = counters });
 
         var run = await store.GetRunAsync(RunId, CancellationToken.None);
 

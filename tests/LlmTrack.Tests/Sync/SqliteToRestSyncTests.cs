@@ -54,7 +54,7 @@ public sealed class SqliteToRestSyncTests : IDisposable
         _mlflow.Server.Given(Request.Create().WithPath($"/api/2.0/mlflow-artifacts/artifacts/7/{TargetRunId}/artifacts/out/answer.txt").UsingPut())
             .RespondWith(Response.Create().WithBody("{}"));
 
-        var storeId = StoreCopier.StoreIdFromUri(_folder.TrackingUri);
+        var storeId = SyncEndpoints.StoreIdFromUri(_folder.TrackingUri);
         var report = await new StoreCopier(_source, _mlflow.Store, storeId, new SyncOptions { ExperimentNames = ["demo"] }).CopyAsync();
 
         Assert.Empty(report.Failures);

@@ -45,7 +45,7 @@ public sealed class SqliteToSqliteSyncTests : IDisposable
         var parentCopy = await _stores.Target.CopyOfAsync("sync-a", seeded.ParentId);
         var childCopy = await _stores.Target.CopyOfAsync("sync-a", seeded.ChildId);
         Assert.Contains(new Tag("mlflow.parentRunId", parentCopy.Info.RunId), childCopy.Data.Tags);
-        Assert.Contains(new Tag(StoreCopier.SourceRunIdTag, StoreCopier.StoreIdFromUri(_stores.SourceUri) + "/" + seeded.ParentId), parentCopy.Data.Tags);
+        Assert.Contains(new Tag(StoreCopier.SourceRunIdTag, SyncEndpoints.StoreIdFromUri(_stores.SourceUri) + "/" + seeded.ParentId), parentCopy.Data.Tags);
 
         // NaN and the clamped infinities arrive as such, and the repeated step keeps all its points.
         var loss = await _stores.Target.GetMetricHistoryAsync(parentCopy.Info.RunId, "loss", None);
@@ -197,9 +197,9 @@ public sealed class SqliteToSqliteSyncTests : IDisposable
     [Fact]
     public void StoreIdIsTheAbsoluteDatabasePath()
     {
-        var id = StoreCopier.StoreIdFromUri("sqlite:///mlflow.db");
+        var id = SyncEndpoints.StoreIdFromUri("sqlite:///mlflow.db");
         Assert.Equal("sqlite://" + Path.GetFullPath("mlflow.db").Replace('\\', '/'), id);
-        Assert.Equal("https://***@mlflow.example", StoreCopier.StoreIdFromUri("https://user:secret@mlflow.example/"));
+        Assert.Equal("https://***@mlflow.example", SyncEndpoints.StoreIdFromUri("https://user:secret@mlflow.example/"));
     }
 
     private async Task AssertCopiedAsync(string experiment, string sourceRunId)

@@ -33,7 +33,7 @@ internal sealed class TwoStores : IDisposable
 
     public async Task<SyncReport> CopyAsync(ITrackingStore? source = null, IProgress<SyncProgress>? progress = null)
     {
-        var report = await new StoreCopier(source ?? Source, Target, StoreCopier.StoreIdFromUri(SourceUri), new SyncOptions { TemporaryFolder = StagingFolder }).CopyAsync(progress);
+        var report = await new StoreCopier(source ?? Source, Target, SyncEndpoints.StoreIdFromUri(SourceUri), new SyncOptions { TemporaryFolder = StagingFolder }).CopyAsync(progress);
         Assert.Empty(Directory.EnumerateFileSystemEntries(StagingFolder));
         return report;
     }

@@ -101,11 +101,11 @@ internal sealed partial class SqliteTrackingStore
         {
             using var command = Command(transaction, "");
             var sql = new StringBuilder($"SELECT {ExperimentColumns} FROM experiments e WHERE e.workspace = 'default' AND ");
-            sql.Append(LifecycleCondition("e.lifecycle_stage", viewType));
+            sql.Append(SqliteSearchSql.LifecycleCondition("e.lifecycle_stage", viewType));
             var index = 0;
             foreach (var clause in clauses)
             {
-                sql.Append(" AND ").Append(ExperimentCondition(command, clause, ref index));
+                sql.Append(" AND ").Append(SqliteSearchSql.ExperimentCondition(command, clause, ref index));
             }
 
             sql.Append(" ORDER BY ");
@@ -117,10 +117,10 @@ internal sealed partial class SqliteTrackingStore
                     throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid order_by entity: {order.Entity.ToString().ToLowerInvariant()}");
                 }
 
-                orderParts.Add(ExperimentColumn(order.Key) + (order.Ascending ? " ASC" : " DESC"));
+                orderParts.Add(SqliteSearchSql.ExperimentColumn(order.Key) + (order.Ascending ? " ASC" : " DESC"));
             }
 
-            if (!orders.Any(o => ExperimentColumn(o.Key) == "e.experiment_id"))
+            if (!orders.Any(o => SqliteSearchSql.ExperimentColumn(o.Key) == "e.experiment_id"))
             {
                 orderParts.Add("e.experiment_id DESC");
             }
@@ -134,36 +134,6 @@ internal sealed partial class SqliteTrackingStore
             return new Page<Experiment>(experiments.Take(maxResults).ToList(), next);
         }, cancellationToken);
     }
-
-    private static string ExperimentCondition(SqliteCommand command, SearchClause clause, ref int index)
-    {
-        switch (clause.Entity)
-        {
-            case SearchEntity.Attribute:
-                var column = ExperimentColumn(clause.Key);
-                var numeric = column is "e.creation_time" or "e.last_update_time" or "e.experiment_id";
-                if (numeric == clause.IsQuoted && column != "e.experiment_id")
-                {
-                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid value type for attribute '{clause.Key}' in search filter.");
-                }
-
-                return Comparison(command, column, clause, numeric, ref index);
-            case SearchEntity.Tag:
-                var key = AddParameter(command, clause.Key, ref index);
-                return $"EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.\"key\" = {key} AND {Comparison(command, "t.value", clause, false, ref index)})";
-            default:
-                throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid token type: {clause.Entity.ToString().ToLowerInvariant()} (experiments can be searched by name, times and tags).");
-        }
-    }
-
-    private static string ExperimentColumn(string attribute) => attribute.ToLowerInvariant() switch
-    {
-        "name" => "e.name",
-        "creation_time" => "e.creation_time",
-        "last_update_time" => "e.last_update_time",
-        "experiment_id" => "e.experiment_id",
-        _ => throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid attribute key '{attribute}' specified. Valid keys are 'name', 'creation_time', 'last_update_time', 'experiment_id'."),
-    };
 
     private Experiment GetExperiment(SqliteTransaction transaction, string experimentId)
     {
@@ -246,55 +216,4 @@ internal sealed partial class SqliteTrackingStore
         long.TryParse(experimentId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)
             ? id
             : throw new MlflowException(MlflowErrorCode.ResourceDoesNotExist, $"No Experiment with id={experimentId} exists");
-
-    private static string LifecycleCondition(string column, ViewType viewType) => viewType switch
-    {
-        ViewType.ActiveOnly => $"{column} = 'active'",
-        ViewType.DeletedOnly => $"{column} = 'deleted'",
-        _ => $"{column} IN ('active', 'deleted')",
-    };
-
-    /// <summary>Adds a parameter and returns its name.</summary>
-    private static string AddParameter(SqliteCommand command, object value, ref int index)
-    {
-        var name = "$p" + index.ToString(CultureInfo.InvariantCulture);
-        index++;
-        command.Parameters.AddWithValue(name, value);
-        return name;
-    }
-
-    /// <summary>SQL for <c>column comparator value</c> with MLflow's comparator semantics on SQLite.</summary>
-    private static string Comparison(SqliteCommand command, string column, SearchClause clause, bool numeric, ref int index)
-    {
-        object Value(string raw) => numeric
-            ? double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)
-            : raw;
-
-        switch (clause.Comparator)
-        {
-            case "=" or "!=":
-                return $"{column} {clause.Comparator} {AddParameter(command, Value(clause.Values[0]), ref index)}";
-            case "<" or "<=" or ">" or ">=":
-                if (!numeric)
-                {
-                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid comparator '{clause.Comparator}' not one of '['!=', '=', 'LIKE', 'ILIKE']'");
-                }
-
-                return $"{column} {clause.Comparator} {AddParameter(command, Value(clause.Values[0]), ref index)}";
-            case "LIKE" or "ILIKE" when numeric:
-                throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid comparator '{clause.Comparator}' not one of '['=', '!=', '>', '>=', '<', '<=']'");
-            case "LIKE":
-                return $"{column} GLOB {AddParameter(command, SearchFilter.LikeToGlob(clause.Values[0]), ref index)}";
-            case "ILIKE":
-                return $"LOWER({column}) LIKE LOWER({AddParameter(command, clause.Values[0], ref index)})";
-            default:
-                var names = new List<string>();
-                foreach (var value in clause.Values)
-                {
-                    names.Add(AddParameter(command, Value(value), ref index));
-                }
-
-                return $"{column} {clause.Comparator} ({string.Join(", ", names)})";
-        }
-    }
 }

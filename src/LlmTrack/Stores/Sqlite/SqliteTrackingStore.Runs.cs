@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace LlmTrack.Stores.Sqlite;
 
-/// <summary>Runs: create, get, update, delete/restore, tags, search and inputs, as MLflow's SQL store does.</summary>
+/// <summary>Runs: create, get, update, delete/restore, tags and search, as MLflow's SQL store does (inputs: <c>SqliteTrackingStore.Inputs.cs</c>; filter SQL: <see cref="SqliteSearchSql"/>).</summary>
 internal sealed partial class SqliteTrackingStore
 {
     private const string RunColumns =
@@ -135,14 +135,7 @@ internal sealed partial class SqliteTrackingStore
                 "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = $id AND \"key\" = $key ORDER BY timestamp, step, value");
             command.Parameters.AddWithValue("$id", runId);
             command.Parameters.AddWithValue("$key", key);
-            var history = new List<Metric>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                history.Add(new Metric(key, ReadMetricValue(reader, 0, 3), reader.GetInt64(1), reader.GetInt64(2)));
-            }
-
-            return history;
+            return ReadMetricPoints(command, key);
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -158,64 +151,9 @@ internal sealed partial class SqliteTrackingStore
             command.Parameters.AddWithValue("$key", key);
             command.Parameters.AddWithValue("$start", startStep);
             command.Parameters.AddWithValue("$end", endStep);
-            var points = new List<Metric>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                points.Add(new Metric(key, ReadMetricValue(reader, 0, 3), reader.GetInt64(1), reader.GetInt64(2)));
-            }
-
-            return points;
+            return ReadMetricPoints(command, key);
         }, cancellationToken);
     }
-
-    /// <inheritdoc />
-    public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> datasets, CancellationToken cancellationToken) =>
-        ExecuteAsync(write: true, transaction =>
-        {
-            var run = GetRunInfo(transaction, runId);
-            CheckRunActive(run);
-            var experimentId = long.Parse(run.ExperimentId, CultureInfo.InvariantCulture);
-            var seen = new HashSet<(string, string)>();
-            foreach (var input in datasets)
-            {
-                // Like MLflow: the first input with a given (name, digest) wins.
-                if (!seen.Add((input.Dataset.Name, input.Dataset.Digest)))
-                {
-                    continue;
-                }
-
-                var datasetUuid = FindOrCreateDataset(transaction, experimentId, input.Dataset);
-                using var existing = Command(
-                    transaction,
-                    "SELECT 1 FROM inputs WHERE source_type = 'DATASET' AND source_id = $source AND destination_type = 'RUN' AND destination_id = $run");
-                existing.Parameters.AddWithValue("$source", datasetUuid);
-                existing.Parameters.AddWithValue("$run", runId);
-                if (existing.ExecuteScalar() is not null)
-                {
-                    continue;
-                }
-
-                var inputUuid = Guid.NewGuid().ToString("N");
-                using var insert = Command(
-                    transaction,
-                    "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id) VALUES ($input, 'DATASET', $source, 'RUN', $run)");
-                insert.Parameters.AddWithValue("$input", inputUuid);
-                insert.Parameters.AddWithValue("$source", datasetUuid);
-                insert.Parameters.AddWithValue("$run", runId);
-                insert.ExecuteNonQuery();
-                foreach (var tag in input.Tags)
-                {
-                    using var insertTag = Command(
-                        transaction,
-                        "INSERT INTO input_tags (input_uuid, name, value) VALUES ($input, $name, $value) ON CONFLICT (input_uuid, name) DO UPDATE SET value = excluded.value");
-                    insertTag.Parameters.AddWithValue("$input", inputUuid);
-                    insertTag.Parameters.AddWithValue("$name", tag.Key);
-                    insertTag.Parameters.AddWithValue("$value", tag.Value);
-                    insertTag.ExecuteNonQuery();
-                }
-            }
-        }, cancellationToken);
 
     /// <inheritdoc />
     public Task<Page<RunSnapshot>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter, ViewType viewType, int maxResults, IReadOnlyList<string>? orderBy, string? pageToken, CancellationToken cancellationToken)
@@ -240,17 +178,17 @@ internal sealed partial class SqliteTrackingStore
         {
             using var command = Command(transaction, "");
             var index = 0;
-            var ids = experimentIds.Select(id => AddParameter(command, ParseExperimentId(id), ref index)).ToList();
+            var ids = experimentIds.Select(id => SqliteSearchSql.AddParameter(command, ParseExperimentId(id), ref index)).ToList();
             var sql = new StringBuilder($"SELECT r.run_uuid FROM runs r WHERE r.experiment_id IN ({string.Join(", ", ids)}) AND ");
-            sql.Append(LifecycleCondition("r.lifecycle_stage", viewType));
+            sql.Append(SqliteSearchSql.LifecycleCondition("r.lifecycle_stage", viewType));
             foreach (var clause in clauses)
             {
-                sql.Append(" AND ").Append(RunCondition(command, clause, ref index));
+                sql.Append(" AND ").Append(SqliteSearchSql.RunCondition(command, clause, ref index));
             }
 
-            sql.Append(" ORDER BY ").Append(RunOrder(command, orders, ref index));
-            sql.Append(" LIMIT ").Append(AddParameter(command, maxResults, ref index));
-            sql.Append(" OFFSET ").Append(AddParameter(command, offset, ref index));
+            sql.Append(" ORDER BY ").Append(SqliteSearchSql.RunOrder(command, orders, ref index));
+            sql.Append(" LIMIT ").Append(SqliteSearchSql.AddParameter(command, maxResults, ref index));
+            sql.Append(" OFFSET ").Append(SqliteSearchSql.AddParameter(command, offset, ref index));
             command.CommandText = sql.ToString();
             var runIds = new List<string>();
             using (var reader = command.ExecuteReader())
@@ -265,143 +203,6 @@ internal sealed partial class SqliteTrackingStore
             var next = runs.Count == maxResults ? SearchFilter.CreatePageToken((long)offset + maxResults) : null;
             return new Page<RunSnapshot>(runs, next);
         }, cancellationToken);
-    }
-
-    private static string RunCondition(SqliteCommand command, SearchClause clause, ref int index)
-    {
-        switch (clause.Entity)
-        {
-            case SearchEntity.Metric:
-                if (clause.IsQuoted || clause.Comparator is "LIKE" or "ILIKE" or "IN" or "NOT IN")
-                {
-                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Expected numeric value type for metric. Found {string.Join(", ", clause.Values)}");
-                }
-
-                var metricKey = AddParameter(command, clause.Key, ref index);
-                return $"EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = r.run_uuid AND m.\"key\" = {metricKey} AND {Comparison(command, "m.value", clause, true, ref index)})";
-            case SearchEntity.Param or SearchEntity.Tag:
-                if (!clause.IsQuoted)
-                {
-                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Parameter value is either not quoted or unidentified quote types used for string value {clause.Values[0]}. Use either single or double quotes.");
-                }
-
-                var table = clause.Entity == SearchEntity.Param ? "params" : "tags";
-                var key = AddParameter(command, clause.Key, ref index);
-                return $"EXISTS (SELECT 1 FROM {table} x WHERE x.run_uuid = r.run_uuid AND x.\"key\" = {key} AND {Comparison(command, "x.value", clause, false, ref index)})";
-            default:
-                var attribute = RunAttribute(clause.Key);
-                if (attribute.Numeric == clause.IsQuoted)
-                {
-                    throw new MlflowException(
-                        MlflowErrorCode.InvalidParameterValue,
-                        attribute.Numeric
-                            ? $"Expected numeric value type for attribute '{clause.Key}'. Found {clause.Values[0]}"
-                            : $"Parameter value is either not quoted or unidentified quote types used for string value {clause.Values[0]}. Use either single or double quotes.");
-                }
-
-                if (attribute.Column == "run_name")
-                {
-                    // Like MLflow: attributes.run_name filters on the mlflow.runName tag.
-                    var nameKey = AddParameter(command, MlflowTags.RunName, ref index);
-                    return $"EXISTS (SELECT 1 FROM tags x WHERE x.run_uuid = r.run_uuid AND x.\"key\" = {nameKey} AND {Comparison(command, "x.value", clause, false, ref index)})";
-                }
-
-                return Comparison(command, "r." + attribute.Column, clause, attribute.Numeric, ref index);
-        }
-    }
-
-    private static string RunOrder(SqliteCommand command, List<SearchOrder> orders, ref int index)
-    {
-        var parts = new List<string>();
-        var seen = new HashSet<(SearchEntity, string)>();
-        var startTimeOrdered = false;
-        foreach (var order in orders)
-        {
-            var direction = order.Ascending ? "ASC" : "DESC";
-            string value;
-            if (order.Entity == SearchEntity.Attribute)
-            {
-                var attribute = RunAttribute(order.Key);
-                var column = attribute.Column == "run_name" ? "name" : attribute.Column;
-                startTimeOrdered |= column == "start_time";
-                value = "r." + column;
-                parts.Add($"CASE WHEN {value} IS NULL THEN 1 ELSE 0 END");
-            }
-            else
-            {
-                var table = order.Entity switch
-                {
-                    SearchEntity.Metric => "latest_metrics",
-                    SearchEntity.Param => "params",
-                    _ => "tags",
-                };
-                var key = AddParameter(command, order.Key, ref index);
-                value = $"(SELECT o.value FROM {table} o WHERE o.run_uuid = r.run_uuid AND o.\"key\" = {key})";
-                // Like MLflow: NaN metrics, then missing values, sort last whatever the direction.
-                parts.Add(order.Entity == SearchEntity.Metric
-                    ? $"CASE WHEN (SELECT o.is_nan FROM latest_metrics o WHERE o.run_uuid = r.run_uuid AND o.\"key\" = {key}) = 1 THEN 1 WHEN {value} IS NULL THEN 2 ELSE 0 END"
-                    : $"CASE WHEN {value} IS NULL THEN 1 ELSE 0 END");
-            }
-
-            if (!seen.Add((order.Entity, order.Key)))
-            {
-                throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"`order_by` contains duplicate fields: {order.Key}");
-            }
-
-            parts.Add($"{value} {direction}");
-        }
-
-        if (!startTimeOrdered)
-        {
-            parts.Add("r.start_time DESC");
-        }
-
-        parts.Add("r.run_uuid");
-        return string.Join(", ", parts);
-    }
-
-    private static (string Column, bool Numeric) RunAttribute(string key) => key switch
-    {
-        "run_id" => ("run_uuid", false),
-        "run_name" => ("run_name", false),
-        "status" => ("status", false),
-        "user_id" => ("user_id", false),
-        "artifact_uri" => ("artifact_uri", false),
-        "lifecycle_stage" => ("lifecycle_stage", false),
-        "start_time" or "created" or "Created" => ("start_time", true),
-        "end_time" => ("end_time", true),
-        _ => throw new MlflowException(
-            MlflowErrorCode.InvalidParameterValue,
-            $"Invalid attribute key '{key}' specified. Valid keys are 'run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage', 'start_time', 'end_time', 'created'."),
-    };
-
-    private string FindOrCreateDataset(SqliteTransaction transaction, long experimentId, Dataset dataset)
-    {
-        // MLflow reuses a data set with the same (name, digest) wherever it was first logged.
-        using var find = Command(transaction, "SELECT dataset_uuid FROM datasets WHERE name = $name AND digest = $digest ORDER BY experiment_id = $experiment DESC LIMIT 1");
-        find.Parameters.AddWithValue("$name", dataset.Name);
-        find.Parameters.AddWithValue("$digest", dataset.Digest);
-        find.Parameters.AddWithValue("$experiment", experimentId);
-        if (find.ExecuteScalar() is string existing)
-        {
-            return existing;
-        }
-
-        var uuid = Guid.NewGuid().ToString("N");
-        using var insert = Command(
-            transaction,
-            "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) " +
-            "VALUES ($uuid, $experiment, $name, $digest, $sourceType, $source, $schema, $profile)");
-        insert.Parameters.AddWithValue("$uuid", uuid);
-        insert.Parameters.AddWithValue("$experiment", experimentId);
-        insert.Parameters.AddWithValue("$name", dataset.Name);
-        insert.Parameters.AddWithValue("$digest", dataset.Digest);
-        insert.Parameters.AddWithValue("$sourceType", dataset.SourceType);
-        insert.Parameters.AddWithValue("$source", dataset.Source);
-        insert.Parameters.AddWithValue("$schema", (object?)dataset.Schema ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$profile", (object?)dataset.Profile ?? DBNull.Value);
-        insert.ExecuteNonQuery();
-        return uuid;
     }
 
     private RunInfo GetRunInfo(SqliteTransaction transaction, string runId)
@@ -472,49 +273,6 @@ internal sealed partial class SqliteTrackingStore
         };
     }
 
-    private List<DatasetInput> ReadInputs(SqliteTransaction transaction, string runId)
-    {
-        var inputs = new List<(string InputUuid, Dataset Dataset)>();
-        using (var command = Command(
-            transaction,
-            "SELECT i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile " +
-            "FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id " +
-            "WHERE i.destination_type = 'RUN' AND i.destination_id = $id AND i.source_type = 'DATASET' ORDER BY i.rowid"))
-        {
-            command.Parameters.AddWithValue("$id", runId);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                inputs.Add((reader.GetString(0), new Dataset
-                {
-                    Name = reader.GetString(1),
-                    Digest = reader.GetString(2),
-                    SourceType = reader.GetString(3),
-                    Source = reader.GetString(4),
-                    Schema = reader.IsDBNull(5) ? null : reader.GetString(5),
-                    Profile = reader.IsDBNull(6) ? null : reader.GetString(6),
-                }));
-            }
-        }
-
-        var result = new List<DatasetInput>(inputs.Count);
-        foreach (var (inputUuid, dataset) in inputs)
-        {
-            var tags = new List<Tag>();
-            using var command = Command(transaction, "SELECT name, value FROM input_tags WHERE input_uuid = $input ORDER BY name");
-            command.Parameters.AddWithValue("$input", inputUuid);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                tags.Add(new Tag(reader.GetString(0), reader.GetString(1)));
-            }
-
-            result.Add(new DatasetInput(dataset, tags));
-        }
-
-        return result;
-    }
-
     private void SetRunTag(SqliteTransaction transaction, string runId, string key, string value)
     {
         if (key == MlflowTags.RunName)
@@ -556,6 +314,19 @@ internal sealed partial class SqliteTrackingStore
                 MlflowErrorCode.InvalidParameterValue,
                 $"The run {run.RunId} must be in the 'active' state. Current state is {run.LifecycleStage}.");
         }
+    }
+
+    /// <summary>The points of <paramref name="key"/> a query of <c>value, timestamp, step, is_nan</c> returns.</summary>
+    private static List<Metric> ReadMetricPoints(SqliteCommand command, string key)
+    {
+        var points = new List<Metric>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            points.Add(new Metric(key, ReadMetricValue(reader, 0, 3), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        return points;
     }
 
     private static double ReadMetricValue(SqliteDataReader reader, int valueOrdinal, int isNanOrdinal) =>

@@ -266,7 +266,43 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         return _store.GetRunAsync(runId, cancellationToken);
     }
 
-    /// <summary>Searches runs of some experiments (MLflow filter syntax, e.g. <c>metrics.accuracy &gt; 0.9</c>), one page at a time.</summary>
+    /// <summary>
+    /// Searches runs of some experiments (MLflow filter syntax, e.g. <c>metrics.accuracy &gt; 0.9</c>; order clauses such as
+    /// <c>metrics.accuracy DESC</c>) and returns every match, following the pages as the enumeration goes on.
+    /// </summary>
+    /// <param name="experimentIds">The experiments to search.</param>
+    /// <param name="filter">An MLflow filter, or <see langword="null"/> for all runs.</param>
+    /// <param name="viewType">Active, deleted or all runs.</param>
+    /// <param name="orderBy">Order clauses; default the store's (start time, newest first).</param>
+    /// <param name="pageSize">Runs asked for per request (MLflow's default 1000, at most 50,000).</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The matching runs, in order.</returns>
+    public async IAsyncEnumerable<RunSnapshot> SearchRunsAsync(
+        IReadOnlyList<string> experimentIds,
+        string? filter = null,
+        ViewType viewType = ViewType.ActiveOnly,
+        IReadOnlyList<string>? orderBy = null,
+        int pageSize = 1000,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experimentIds);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        string? token = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        do
+        {
+            var page = await SearchRunsPageAsync(experimentIds, filter, viewType, pageSize, orderBy, token, cancellationToken).ConfigureAwait(false);
+            foreach (var run in page.Items)
+            {
+                yield return run;
+            }
+
+            token = page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(token) && seen.Add(token));
+    }
+
+    /// <summary>Searches runs one page at a time (see <see cref="SearchRunsAsync"/>, which follows the pages itself).</summary>
     /// <param name="experimentIds">The experiments to search.</param>
     /// <param name="filter">An MLflow filter, or <see langword="null"/> for all runs.</param>
     /// <param name="viewType">Active, deleted or all runs.</param>
@@ -275,12 +311,46 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     /// <param name="pageToken">The token of the page to get (from the previous page).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One page of runs.</returns>
-    public Task<Page<RunSnapshot>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter = null, ViewType viewType = ViewType.ActiveOnly, int maxResults = 1000, IReadOnlyList<string>? orderBy = null, string? pageToken = null, CancellationToken cancellationToken = default)
+    public Task<Page<RunSnapshot>> SearchRunsPageAsync(IReadOnlyList<string> experimentIds, string? filter = null, ViewType viewType = ViewType.ActiveOnly, int maxResults = 1000, IReadOnlyList<string>? orderBy = null, string? pageToken = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experimentIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxResults);
         ThrowIfDisposed();
         return _store.SearchRunsAsync(experimentIds, filter, viewType, maxResults, orderBy, pageToken, cancellationToken);
+    }
+
+    /// <summary>
+    /// Searches experiments (MLflow filter syntax, e.g. <c>name LIKE 'eval-%'</c>) and returns every match, following
+    /// the pages as the enumeration goes on.
+    /// </summary>
+    /// <param name="filter">An MLflow filter, or <see langword="null"/> for all experiments.</param>
+    /// <param name="viewType">Active, deleted or all experiments.</param>
+    /// <param name="orderBy">Order clauses, e.g. <c>name</c> or <c>creation_time DESC</c>.</param>
+    /// <param name="pageSize">Experiments asked for per request (the server requires one; default 1000).</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The matching experiments, in order.</returns>
+    public async IAsyncEnumerable<Experiment> SearchExperimentsAsync(
+        string? filter = null,
+        ViewType viewType = ViewType.ActiveOnly,
+        IReadOnlyList<string>? orderBy = null,
+        int pageSize = 1000,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        ThrowIfDisposed();
+        string? token = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        do
+        {
+            var page = await _store.SearchExperimentsAsync(filter, viewType, pageSize, orderBy, token, cancellationToken).ConfigureAwait(false);
+            foreach (var experiment in page.Items)
+            {
+                yield return experiment;
+            }
+
+            token = page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(token) && seen.Add(token));
     }
 
     /// <summary>Gets every point of one metric of a run.</summary>

@@ -38,7 +38,7 @@ public class SyncCommandTests : IDisposable
         using var check = new Tracker(new LlmTrackOptions { TrackingUri = target });
         var experiment = await check.GetExperimentByNameAsync("cli-sync");
         Assert.NotNull(experiment);
-        var runs = await check.SearchRunsAsync([experiment!.ExperimentId]);
+        var runs = await check.SearchRunsPageAsync([experiment!.ExperimentId]);
         var copied = Assert.Single(runs.Items);
         Assert.Equal(RunStatus.Finished, copied.Info.Status);
         Assert.Equal(5, (await check.GetMetricHistoryAsync(copied.Info.RunId, "loss")).Count);

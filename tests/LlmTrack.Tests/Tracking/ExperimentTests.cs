@@ -84,7 +84,7 @@ public class ExperimentTests
         var experiment = await t.Tracker.GetExperimentByNameAsync("read");
         Assert.NotNull(experiment);
         Assert.Null(await t.Tracker.GetExperimentByNameAsync("nope"));
-        var page = await t.Tracker.SearchRunsAsync([experiment.ExperimentId]);
+        var page = await t.Tracker.SearchRunsPageAsync([experiment.ExperimentId]);
         Assert.Equal(runId, page.Items.Single().Info.RunId);
     }
 }

@@ -19,7 +19,7 @@ var model = NaiveBayes.Train(train);
 Console.WriteLine($"Trained a Naive Bayes model on {train.Count} Yelp reviews ({model.VocabularySize} words).");
 
 using var tracker = new Tracker();
-var results = new List<(string Domain, EvaluationResult Result)>();
+var results = new List<(string Domain, EvaluationSummary Result)>();
 foreach (var (domain, _) in files)
 {
     var test = Examples(datasets[domain]).Skip(500).ToList();

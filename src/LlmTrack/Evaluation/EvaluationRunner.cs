@@ -95,7 +95,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     /// <param name="examples">The examples, read once.</param>
     /// <param name="cancellationToken">Stops the evaluation.</param>
     /// <returns>The metrics and intervals.</returns>
-    public async Task<EvaluationResult> RunAsync(IAsyncEnumerable<TExample> examples, CancellationToken cancellationToken)
+    public async Task<EvaluationSummary> RunAsync(IAsyncEnumerable<TExample> examples, CancellationToken cancellationToken)
     {
         _startedAt = _time.GetTimestamp();
         _lastProgress = _startedAt;
@@ -353,7 +353,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         progress.Report(new EvaluationProgress(_completed, _total, _errors, _time.GetElapsedTime(_startedAt, now)));
     }
 
-    private async Task<EvaluationResult> LogResultsAsync(CancellationToken cancellationToken)
+    private async Task<EvaluationSummary> LogResultsAsync(CancellationToken cancellationToken)
     {
         var p = _options.Prefix ?? string.Empty;
         var sink = new EvaluationMetricSink(_options.ConfidenceIntervals, _options.Bootstrap);
@@ -405,7 +405,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
             await _run.LogInputAsync(record, "eval", null, cancellationToken).ConfigureAwait(false);
         }
 
-        return new EvaluationResult(sink.Metrics, sink.Intervals, sink.Signatures, _completed, _errors, _time.GetElapsedTime(_startedAt));
+        return new EvaluationSummary(sink.Metrics, sink.Intervals, sink.Signatures, _completed, _errors, _time.GetElapsedTime(_startedAt));
     }
 
     private readonly record struct Outcome(TExample Example, TPrediction? Prediction, string? Error, double LatencyMs, bool Cancelled);

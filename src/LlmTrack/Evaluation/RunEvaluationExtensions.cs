@@ -21,7 +21,7 @@ public static class RunEvaluationExtensions
     /// <param name="options">Targets, metrics and limits.</param>
     /// <param name="cancellationToken">Stops the evaluation (the run ends KILLED).</param>
     /// <returns>The metrics and intervals.</returns>
-    public static Task<EvaluationResult> EvaluateAsync<TExample, TPrediction>(
+    public static Task<EvaluationSummary> EvaluateAsync<TExample, TPrediction>(
         this Run run,
         IReadOnlyList<TExample> examples,
         Func<TExample, CancellationToken, Task<TPrediction>> predictor,
@@ -43,7 +43,7 @@ public static class RunEvaluationExtensions
     /// <param name="totalCount">The number of examples if known (for progress and the error rate).</param>
     /// <param name="cancellationToken">Stops the evaluation (the run ends KILLED).</param>
     /// <returns>The metrics and intervals.</returns>
-    public static async Task<EvaluationResult> EvaluateAsync<TExample, TPrediction>(
+    public static async Task<EvaluationSummary> EvaluateAsync<TExample, TPrediction>(
         this Run run,
         IAsyncEnumerable<TExample> examples,
         Func<TExample, CancellationToken, Task<TPrediction>> predictor,

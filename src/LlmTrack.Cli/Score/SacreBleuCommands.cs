@@ -244,7 +244,7 @@ internal static class SacreBleuCommands
         }
 
         public SegmentFiles ReadFiles(ParseResult parseResult) =>
-            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs), requireReference: true, stdin: context.Stdin);
+            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs), stdin: context.Stdin);
 
         public int Write(ParseResult parseResult, TextWriter stdout, SacreBleuScoreLine line, int segmentCount, SampleScorer scorer)
         {

@@ -15,12 +15,14 @@ public static class BleuScorer
     /// </summary>
     /// <param name="hypotheses">One hypothesis per segment; empty strings are legal segments.</param>
     /// <param name="references">Reference streams in sacreBLEU's layout: <c>references[k][i]</c> is
-    /// the k-th reference of segment i. A null or empty entry means the segment has fewer references
-    /// (the signature then says <c>nrefs:var</c>); every segment needs at least one.</param>
+    /// the k-th reference of segment i. A null entry means the segment has fewer references (the
+    /// signature then says <c>nrefs:var</c>); an empty string is an empty reference (length 0, no
+    /// n-grams) and counts in <c>nrefs</c>, as in sacreBLEU 2.6.0. Every segment needs at least one
+    /// non-null reference.</param>
     /// <param name="options">The options; null for sacreBLEU's corpus defaults.</param>
     /// <returns>The prepared corpus.</returns>
     /// <exception cref="ArgumentException">Empty corpus, a stream whose length differs from the
-    /// number of hypotheses, a null hypothesis or a segment without any non-empty reference.</exception>
+    /// number of hypotheses, a null hypothesis or a segment whose references are all null.</exception>
     public static BleuCorpus Prepare(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references, BleuOptions? options = null)
     {
         options ??= new BleuOptions();
@@ -40,7 +42,7 @@ public static class BleuScorer
     /// Sentence BLEU (sacreBLEU's <c>sentence_bleu</c>): one hypothesis against its references.
     /// </summary>
     /// <param name="hypothesis">The hypothesis.</param>
-    /// <param name="references">Its references (empty ones are skipped; at least one must remain).</param>
+    /// <param name="references">Its references; at least one (an empty string is an empty reference).</param>
     /// <param name="options">The options; null for sacreBLEU's sentence defaults, which differ from
     /// the corpus defaults by <see cref="BleuOptions.EffectiveOrder"/> = true.</param>
     /// <returns>The sentence score.</returns>

@@ -9,6 +9,9 @@ namespace LlmTrack.Metrics.Bleu;
 /// </summary>
 public static class BleuScorer
 {
+    // Corpora from this many segments on are tokenized and counted on several threads.
+    private const int ParallelThreshold = 2048;
+
     /// <summary>
     /// Tokenizes a corpus once and computes its per-segment statistics, from which the corpus
     /// score, scores of any subset and resampled scores are computed cheaply.
@@ -55,11 +58,20 @@ public static class BleuScorer
     private static BleuCorpus Prepare(CorpusInput input, BleuOptions options)
     {
         var stats = new int[input.Count * BleuComputation.Width];
-        var extractor = new BleuStatisticsExtractor(options);
-        for (int i = 0; i < input.Count; i++)
+
+        // Segment statistics do not depend on one another: large corpora are split into chunks, one
+        // extractor (tokenizer, interner, tables) per chunk; the statistics are the same integers.
+        int chunks = input.Count >= ParallelThreshold ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        int size = (input.Count + chunks - 1) / chunks;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
-            extractor.Extract(input.Hypotheses[i], input.ReferencesOf(i), stats.AsSpan(i * BleuComputation.Width, BleuComputation.Width));
-        }
+            var extractor = new BleuStatisticsExtractor(options);
+            int end = Math.Min(input.Count, (c + 1) * size);
+            for (int i = c * size; i < end; i++)
+            {
+                extractor.Extract(input.Hypotheses[i], input.ReferencesOf(i), stats.AsSpan(i * BleuComputation.Width, BleuComputation.Width));
+            }
+        });
 
         return new BleuCorpus(stats, input.Count, options, BleuComputation.Signature(options, input.ReferenceCountLabel));
     }

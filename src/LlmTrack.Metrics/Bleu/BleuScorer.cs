@@ -12,6 +12,9 @@ public static class BleuScorer
     // Corpora from this many segments on are tokenized and counted on several threads.
     private const int ParallelThreshold = 2048;
 
+    // Segments per parallel work item: small enough to balance two busy cores, large enough to amortize scheduling.
+    private const int BlockSize = 256;
+
     /// <summary>
     /// Tokenizes a corpus once and computes its per-segment statistics, from which the corpus
     /// score, scores of any subset and resampled scores are computed cheaply.
@@ -55,23 +58,41 @@ public static class BleuScorer
         return Prepare(CorpusInput.CreateSentence(hypothesis, references), options).Corpus();
     }
 
+    private static void ExtractRange(BleuStatisticsExtractor extractor, CorpusInput input, int[] stats, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            extractor.Extract(input.Hypotheses[i], input.ReferencesOf(i), stats.AsSpan(i * BleuComputation.Width, BleuComputation.Width));
+        }
+    }
+
     private static BleuCorpus Prepare(CorpusInput input, BleuOptions options)
     {
         var stats = new int[input.Count * BleuComputation.Width];
 
-        // Segment statistics do not depend on one another: large corpora are split into chunks, one
-        // extractor (tokenizer, interner, tables) per chunk; the statistics are the same integers.
-        int chunks = input.Count >= ParallelThreshold ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
-        int size = (input.Count + chunks - 1) / chunks;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        // Segment statistics do not depend on one another: large corpora are counted in blocks of segments on
+        // several threads, one extractor (tokenizer, interner, tables) per thread; the statistics are the same integers.
+        if (input.Count < ParallelThreshold || Environment.ProcessorCount == 1)
         {
             var extractor = new BleuStatisticsExtractor(options);
-            int end = Math.Min(input.Count, (c + 1) * size);
-            for (int i = c * size; i < end; i++)
+            ExtractRange(extractor, input, stats, 0, input.Count);
+        }
+        else
+        {
+            // One extractor per worker; the workers take blocks of segments in turn, so a busy core delays nothing.
+            int blocks = (input.Count + BlockSize - 1) / BlockSize;
+            int workers = Math.Min(Math.Min(Environment.ProcessorCount, 8), blocks);
+            int next = -1;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
             {
-                extractor.Extract(input.Hypotheses[i], input.ReferencesOf(i), stats.AsSpan(i * BleuComputation.Width, BleuComputation.Width));
-            }
-        });
+                var extractor = new BleuStatisticsExtractor(options);
+                int block;
+                while ((block = Interlocked.Increment(ref next)) < blocks)
+                {
+                    ExtractRange(extractor, input, stats, block * BlockSize, Math.Min(input.Count, (block + 1) * BlockSize));
+                }
+            });
+        }
 
         return new BleuCorpus(stats, input.Count, options, BleuComputation.Signature(options, input.ReferenceCountLabel));
     }

@@ -95,28 +95,27 @@ internal sealed class TokenList
     }
 
     // Bit k set when code unit k is whitespace for Python. Below U+0085 that is ' ', \t-\r and \x1c-\x1f, decided
-    // in vector registers; a block with a code unit from U+0085 on is decided one code unit at a time.
+    // in vector registers; code units from U+0085 on (accented letters, mostly) are checked one by one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint WhitespaceMask(Vector128<ushort> v, ReadOnlySpan<char> block)
     {
-        if (Vector128.GreaterThanOrEqualAny(v, Vector128.Create((ushort)0x85)))
-        {
-            uint slow = 0;
-            for (int k = 0; k < block.Length; k++)
-            {
-                if (PythonText.IsWhitespace(block[k]))
-                {
-                    slow |= 1u << k;
-                }
-            }
-
-            return slow;
-        }
-
         Vector128<ushort> space = Vector128.Equals(v, Vector128.Create((ushort)' '));
         Vector128<ushort> controls = Vector128.LessThanOrEqual(v - Vector128.Create((ushort)'\t'), Vector128.Create((ushort)('\r' - '\t')));
         Vector128<ushort> separators = Vector128.LessThanOrEqual(v - Vector128.Create((ushort)0x1c), Vector128.Create((ushort)3));
-        return (space | controls | separators).ExtractMostSignificantBits();
+        uint mask = (space | controls | separators).ExtractMostSignificantBits();
+        uint high = Vector128.GreaterThanOrEqual(v, Vector128.Create((ushort)0x85)).ExtractMostSignificantBits();
+        while (high != 0)
+        {
+            int k = BitOperations.TrailingZeroCount(high);
+            if (PythonText.IsWhitespace(block[k]))
+            {
+                mask |= 1u << k;
+            }
+
+            high &= high - 1;
+        }
+
+        return mask;
     }
 
     /// <summary>Replaces the content with one token per non-whitespace code point of <paramref name="text"/>.</summary>

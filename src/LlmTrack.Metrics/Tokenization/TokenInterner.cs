@@ -16,12 +16,51 @@ internal sealed class TokenInterner
     private Slot[] _slots = new Slot[1024]; // Id 0 = empty
     private Entry[] _entries = new Entry[512]; // by id
     private int _count;
+    private const int ShortBits = 12;
+    private readonly ShortEntry[] _short = new ShortEntry[1 << ShortBits];
 
     /// <summary>The number of distinct tokens seen.</summary>
     public int Count => _count;
 
     /// <summary>The id of <paramref name="token"/> (≥ 1), adding it if new.</summary>
     public int GetOrAdd(ReadOnlySpan<char> token)
+    {
+        // Tokens of 1 to 4 code units (most words and all punctuation) go through a direct-mapped cache keyed by
+        // their packed code units and length, which decide equality on their own (a miss falls back to the table).
+        int length = token.Length;
+        if ((uint)(length - 1) < 4u)
+        {
+            ulong packed = Packed(token);
+            ref ShortEntry entry = ref _short[(int)(((packed ^ (ulong)length) * 0x9E3779B97F4A7C15UL) >> (64 - ShortBits))];
+            if (entry.Id != 0 && entry.Packed == packed && entry.Length == length)
+            {
+                return entry.Id;
+            }
+
+            int id = GetOrAddSlow(token);
+            entry.Packed = packed;
+            entry.Length = length;
+            entry.Id = id;
+            return id;
+        }
+
+        return GetOrAddSlow(token);
+    }
+
+    // The code units of a token of 1 to 4 code units, 16 bits each; with the length they identify the token.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Packed(ReadOnlySpan<char> token)
+    {
+        ulong packed = 0;
+        for (int i = 0; i < token.Length; i++)
+        {
+            packed |= (ulong)token[i] << (16 * i);
+        }
+
+        return packed;
+    }
+
+    private int GetOrAddSlow(ReadOnlySpan<char> token)
     {
         int hash = Hash(token);
         Slot[] slots = _slots;
@@ -143,4 +182,11 @@ internal sealed class TokenInterner
     private readonly record struct Slot(int Id, int Hash);
 
     private readonly record struct Entry(int Start, int Length);
+
+    private struct ShortEntry
+    {
+        public ulong Packed;
+        public int Length;
+        public int Id;
+    }
 }

@@ -18,7 +18,8 @@ internal sealed class BleuStatisticsExtractor
     private int[] _hypothesisIds = new int[256];
     private int[] _referenceIds = new int[256];
     private int[] _referenceLengths = new int[4];
-    private int[] _run = new int[256];
+    private int[] _referenceRuns = new int[256];
+    private int[] _hypothesisRuns = new int[256];
     private int[] _inHypothesis = new int[1024];
     private int[] _inReference = new int[1024];
     private int[] _unigramKey = new int[1024];
@@ -71,26 +72,30 @@ internal sealed class BleuStatisticsExtractor
         stats[0] = hypothesisLength;
         stats[1] = ClosestReferenceLength(hypothesisLength, _referenceLengths.AsSpan(0, references.Length));
 
-        // References: unigram counts (maximum over references) in arrays, higher orders in the table.
-        _table.Reset(BleuComputation.MaxOrder * (referenceTotal + hypothesisLength));
-        EnsureRun(Math.Max(hypothesisLength, referenceTotal) + 1);
+        // References: unigram counts (maximum over references) in arrays; for each position the run of tokens that
+        // also occur in the hypothesis, which bounds the orders worth storing.
+        EnsureRuns(referenceTotal, hypothesisLength);
+        int entries = 0;
         int offset = 0;
         for (int k = 0; k < references.Length; k++)
         {
             ReadOnlySpan<int> ids = _referenceIds.AsSpan(offset, _referenceLengths[k]);
+            Span<int> runs = _referenceRuns.AsSpan(offset, ids.Length);
             int referenceKey = ++_referenceKey;
-            _run[ids.Length] = 0;
+            int run = 0;
             for (int p = ids.Length - 1; p >= 0; p--)
             {
                 int id = ids[p];
                 _inReference[id] = stamp;
-                bool shared = _inHypothesis[id] == stamp;
-                _run[p] = shared ? _run[p + 1] + 1 : 0;
-                if (!shared)
+                if (_inHypothesis[id] != stamp)
                 {
+                    run = 0;
+                    runs[p] = 0;
                     continue;
                 }
 
+                runs[p] = ++run;
+                entries += Math.Min(run, BleuComputation.MaxOrder) - 1;
                 if (_unigramKey[id] != referenceKey)
                 {
                     _unigramKey[id] = referenceKey;
@@ -110,9 +115,50 @@ internal sealed class BleuStatisticsExtractor
                 }
             }
 
+            offset += _referenceLengths[k];
+        }
+
+        // The hypothesis: unigram matches clipped by the reference counts, and the runs of tokens found in a reference.
+        int correct1 = 0;
+        Span<int> hypothesisRuns = _hypothesisRuns.AsSpan(0, hyp.Length);
+        {
+            int run = 0;
+            for (int p = hyp.Length - 1; p >= 0; p--)
+            {
+                int id = hyp[p];
+                if (_inReference[id] != stamp)
+                {
+                    run = 0;
+                    hypothesisRuns[p] = 0;
+                    continue;
+                }
+
+                hypothesisRuns[p] = ++run;
+                entries += Math.Min(run, BleuComputation.MaxOrder) - 1;
+                if (_hypothesisCountStamp[id] != stamp)
+                {
+                    _hypothesisCountStamp[id] = stamp;
+                    _hypothesisCount[id] = 0;
+                }
+
+                int max = _unigramMaxStamp[id] == stamp ? _unigramMax[id] : 0;
+                if (++_hypothesisCount[id] <= max)
+                {
+                    correct1++;
+                }
+            }
+        }
+
+        // Orders 2 to 4 in the table, sized for exactly the n-grams that can match.
+        _table.Reset(entries);
+        offset = 0;
+        for (int k = 0; k < references.Length; k++)
+        {
+            ReadOnlySpan<int> ids = _referenceIds.AsSpan(offset, _referenceLengths[k]);
+            ReadOnlySpan<int> runs = _referenceRuns.AsSpan(offset, ids.Length);
             for (int p = 0; p + 1 < ids.Length; p++)
             {
-                int run = Math.Min(_run[p], BleuComputation.MaxOrder);
+                int run = Math.Min(runs[p], BleuComputation.MaxOrder);
                 for (int n = 2; n <= run; n++)
                 {
                     Pack(ids, p, n, out ulong low, out ulong high);
@@ -123,38 +169,12 @@ internal sealed class BleuStatisticsExtractor
             offset += _referenceLengths[k];
         }
 
-        // The hypothesis: totals by length, matches clipped by the reference counts.
-        int correct1 = 0;
-        _run[hyp.Length] = 0;
-        for (int p = hyp.Length - 1; p >= 0; p--)
-        {
-            int id = hyp[p];
-            bool shared = _inReference[id] == stamp;
-            _run[p] = shared ? _run[p + 1] + 1 : 0;
-            if (!shared)
-            {
-                continue;
-            }
-
-            if (_hypothesisCountStamp[id] != stamp)
-            {
-                _hypothesisCountStamp[id] = stamp;
-                _hypothesisCount[id] = 0;
-            }
-
-            int max = _unigramMaxStamp[id] == stamp ? _unigramMax[id] : 0;
-            if (++_hypothesisCount[id] <= max)
-            {
-                correct1++;
-            }
-        }
-
         Span<int> correct = stackalloc int[BleuComputation.MaxOrder + 1];
         correct.Clear();
         correct[1] = correct1;
         for (int p = 0; p + 1 < hyp.Length; p++)
         {
-            int run = Math.Min(_run[p], BleuComputation.MaxOrder);
+            int run = Math.Min(hypothesisRuns[p], BleuComputation.MaxOrder);
             for (int n = 2; n <= run; n++)
             {
                 Pack(hyp, p, n, out ulong low, out ulong high);
@@ -203,11 +223,16 @@ internal sealed class BleuStatisticsExtractor
         return ++_stamp;
     }
 
-    private void EnsureRun(int length)
+    private void EnsureRuns(int referenceTotal, int hypothesisLength)
     {
-        if (_run.Length < length)
+        if (_referenceRuns.Length < referenceTotal)
         {
-            _run = new int[Math.Max(length, _run.Length * 2)];
+            _referenceRuns = new int[Math.Max(referenceTotal, _referenceRuns.Length * 2)];
+        }
+
+        if (_hypothesisRuns.Length < hypothesisLength)
+        {
+            _hypothesisRuns = new int[Math.Max(hypothesisLength, _hypothesisRuns.Length * 2)];
         }
     }
 

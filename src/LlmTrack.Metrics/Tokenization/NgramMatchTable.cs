@@ -16,11 +16,12 @@ internal sealed class NgramMatchTable
 
     /// <summary>
     /// Empties the table and makes room for at least <paramref name="entries"/> distinct keys. Only the first
-    /// power of two of slots above twice that is used, so small segments stay within a few cache lines.
+    /// power of two of slots from four times that on is used (a load of at most 1/4 keeps linear probing short),
+    /// so small segments stay within a few cache lines.
     /// </summary>
     public void Reset(int entries)
     {
-        int needed = Math.Max(16, entries * 2);
+        int needed = Math.Max(16, entries * 4);
         int size = 16;
         while (size < needed)
         {

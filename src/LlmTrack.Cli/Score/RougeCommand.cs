@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using LlmTrack.Cli.Common;
 using LlmTrack.Metrics.Rouge;
 
@@ -11,11 +12,16 @@ internal static class RougeCommand
     /// <returns>The command.</returns>
     public static Command Create()
     {
-        var input = new Option<string>("--input", "-i") { Description = "The prediction file, one text per line (UTF-8).", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "The prediction file, one text per line (UTF-8)." };
         var references = new Argument<string[]>("references")
         {
             Description = "Reference files, one text per line; with several files each prediction takes its best-scoring reference per type.",
-            Arity = ArgumentArity.OneOrMore,
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var jsonl = new Option<string>("--jsonl")
+        {
+            Description = "Read predictions and references from a JSON Lines file instead: {\"prediction\": …, \"references\": [...]} " +
+                "(or \"reference\": …) per line; texts may contain newlines, which separate the sentences of rougeLsum.",
         };
         var types = new Option<string>("--rouge-types")
         {
@@ -39,8 +45,26 @@ internal static class RougeCommand
 
         var command = new Command("rouge", "Mean ROUGE-N/L/Lsum precision, recall and F-measure, equal to Google's rouge-score.")
         {
-            input, references, types, stemmer, format, width,
+            input, references, jsonl, types, stemmer, format, width,
         };
+        command.Validators.Add(result =>
+        {
+            bool hasJsonl = result.GetResult(jsonl) is { Implicit: false };
+            bool hasInput = result.GetResult(input) is { Implicit: false };
+            bool hasReferences = result.GetResult(references) is { Tokens.Count: > 0 };
+            if (hasJsonl && (hasInput || hasReferences))
+            {
+                result.AddError("--jsonl holds the predictions and the references; give either --jsonl FILE or -i PRED REF [REF2 …], not both.");
+            }
+            else if (!hasJsonl && !hasInput)
+            {
+                result.AddError("give the predictions with -i PRED REF [REF2 …] or --jsonl FILE.");
+            }
+            else if (hasInput && !hasReferences)
+            {
+                result.AddError("at least one reference file is required: llmtrack score rouge -i PRED REF [REF2 …].");
+            }
+        });
         CommandRunner.SetAction(command, (parseResult, stdout, _) =>
         {
             var rougeTypes = SplitTypes(parseResult.GetValue(types)!).Select(RougeType.Parse).Distinct().ToList();
@@ -49,21 +73,31 @@ internal static class RougeCommand
                 throw new CliInputException("--rouge-types names no ROUGE type.");
             }
 
-            var files = SegmentFiles.Read(parseResult.GetValue(input)!, parseResult.GetValue(references)!);
-            var perSegment = new IReadOnlyList<string>[files.Hypotheses.Length];
-            for (int i = 0; i < perSegment.Length; i++)
+            string[] predictions;
+            IReadOnlyList<string>[] perSegment;
+            if (parseResult.GetValue(jsonl) is string jsonlPath)
             {
-                var refs = new string[files.References.Length];
-                for (int k = 0; k < refs.Length; k++)
+                (predictions, perSegment) = ReadJsonl(jsonlPath);
+            }
+            else
+            {
+                var files = SegmentFiles.Read(parseResult.GetValue(input)!, parseResult.GetValue(references)!);
+                predictions = files.Hypotheses;
+                perSegment = new IReadOnlyList<string>[files.Hypotheses.Length];
+                for (int i = 0; i < perSegment.Length; i++)
                 {
-                    refs[k] = files.References[k][i];
-                }
+                    var refs = new string[files.References.Length];
+                    for (int k = 0; k < refs.Length; k++)
+                    {
+                        refs[k] = files.References[k][i];
+                    }
 
-                perSegment[i] = refs;
+                    perSegment[i] = refs;
+                }
             }
 
             var scorer = new RougeScorer(rougeTypes, parseResult.GetValue(stemmer));
-            var result = scorer.ScoreCorpus(files.Hypotheses, perSegment);
+            var result = scorer.ScoreCorpus(predictions, perSegment);
             if (OutputFormatOption.Get(parseResult, format) == OutputFormat.Json)
             {
                 JsonOutput.Write(stdout, writer =>
@@ -96,6 +130,67 @@ internal static class RougeCommand
             return CliApp.Success;
         });
         return command;
+    }
+
+    // One JSON object per line: "prediction" (a string) and "references" (strings) or "reference" (a string).
+    private static (string[] Predictions, IReadOnlyList<string>[] References) ReadJsonl(string path)
+    {
+        var lines = InputFiles.ReadJsonLines(path, "ROUGE file");
+        var predictions = new string[lines.Count];
+        var references = new IReadOnlyList<string>[lines.Count];
+        try
+        {
+            for (int i = 0; i < lines.Count; i++)
+            {
+                var (lineNumber, document) = lines[i];
+                string where = $"{path}:{lineNumber}";
+                JsonElement root = document.RootElement;
+                if (!root.TryGetProperty("prediction", out var prediction) || prediction.ValueKind != JsonValueKind.String)
+                {
+                    throw new CliInputException($"{where}: \"prediction\" must be a string.");
+                }
+
+                predictions[i] = prediction.GetString()!;
+                bool hasList = root.TryGetProperty("references", out var list);
+                bool hasOne = root.TryGetProperty("reference", out var one);
+                if (hasList == hasOne)
+                {
+                    throw new CliInputException($"{where}: give either \"references\" (an array of strings) or \"reference\" (a string).");
+                }
+
+                if (hasOne)
+                {
+                    references[i] = one.ValueKind == JsonValueKind.String
+                        ? [one.GetString()!]
+                        : throw new CliInputException($"{where}: \"reference\" must be a string, found {InputFiles.Describe(one.ValueKind)}.");
+                    continue;
+                }
+
+                if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+                {
+                    throw new CliInputException($"{where}: \"references\" must be a non-empty array of strings.");
+                }
+
+                var refs = new List<string>();
+                foreach (var item in list.EnumerateArray())
+                {
+                    refs.Add(item.ValueKind == JsonValueKind.String
+                        ? item.GetString()!
+                        : throw new CliInputException($"{where}: every reference must be a string, found {InputFiles.Describe(item.ValueKind)}."));
+                }
+
+                references[i] = refs;
+            }
+        }
+        finally
+        {
+            foreach (var (_, document) in lines)
+            {
+                document.Dispose();
+            }
+        }
+
+        return (predictions, references);
     }
 
     private static string[] SplitTypes(string value) =>

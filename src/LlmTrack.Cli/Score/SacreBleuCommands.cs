@@ -41,7 +41,7 @@ internal static class SacreBleuCommands
             tokenize, smoothMethod, smoothValue, lowercase,
         };
         common.AddTo(command);
-        CommandRunner.SetAction(command, (parseResult, stdout, _) =>
+        common.SetAction(command, (parseResult, sentenceLevel) =>
         {
             var options = new BleuOptions
             {
@@ -49,15 +49,20 @@ internal static class SacreBleuCommands
                 Smoothing = BleuOptions.ParseSmoothing(parseResult.GetValue(smoothMethod)!),
                 SmoothValue = parseResult.GetValue(smoothValue),
                 Lowercase = parseResult.GetValue(lowercase),
+
+                // sacreBLEU's command line turns effective order on for --sentence-level.
+                EffectiveOrder = sentenceLevel,
             };
-            var files = common.ReadFiles(parseResult);
-            var corpus = BleuScorer.Prepare(files.Hypotheses, files.References, options);
-            var result = corpus.Corpus();
             int width = parseResult.GetValue(common.Width);
-            string fixedScore = PythonFormatting.FormatFixed(result.Score, width);
-            string verbose = result.Format(width)[("BLEU = " + fixedScore + " ").Length..];
-            var line = new SacreBleuScoreLine("BLEU", result.Score, result.Signature, verbose);
-            return common.Write(parseResult, stdout, line, files.Hypotheses.Length, corpus.CreateSampleScorer());
+            return files =>
+            {
+                var corpus = BleuScorer.Prepare(files.Hypotheses, files.References, options);
+                return new ScoredCorpus(
+                    corpus.CreateSampleScorer(),
+                    files.Hypotheses.Length,
+                    () => BleuLine(corpus.Corpus(), width),
+                    i => BleuLine(corpus.SegmentScore(i), width));
+            };
         });
         return command;
     }
@@ -95,7 +100,7 @@ internal static class SacreBleuCommands
             charOrder, wordOrder, beta, whitespace, lowercase, eps,
         };
         common.AddTo(command);
-        CommandRunner.SetAction(command, (parseResult, stdout, _) =>
+        common.SetAction(command, (parseResult, _) =>
         {
             var options = new ChrfOptions
             {
@@ -106,11 +111,16 @@ internal static class SacreBleuCommands
                 Lowercase = parseResult.GetValue(lowercase),
                 EpsSmoothing = parseResult.GetValue(eps),
             };
-            var files = common.ReadFiles(parseResult);
-            var corpus = ChrfScorer.Prepare(files.Hypotheses, files.References, options);
-            var result = corpus.Corpus();
-            var line = new SacreBleuScoreLine(result.Name, result.Score, result.Signature, null);
-            return common.Write(parseResult, stdout, line, files.Hypotheses.Length, corpus.CreateSampleScorer());
+            return files =>
+            {
+                var corpus = ChrfScorer.Prepare(files.Hypotheses, files.References, options);
+                var all = Enumerable.Range(0, corpus.SegmentCount).ToArray();
+                return new ScoredCorpus(
+                    corpus.CreateSampleScorer(),
+                    files.Hypotheses.Length,
+                    () => ChrfLine(corpus, corpus.Corpus(), all),
+                    i => ChrfLine(corpus, corpus.SegmentScore(i), [i]));
+            };
         });
         return command;
     }
@@ -131,7 +141,7 @@ internal static class SacreBleuCommands
             caseSensitive, asian, noPunct, normalized,
         };
         common.AddTo(command);
-        CommandRunner.SetAction(command, (parseResult, stdout, _) =>
+        common.SetAction(command, (parseResult, _) =>
         {
             var metric = new TerMetric(new TerOptions
             {
@@ -140,14 +150,72 @@ internal static class SacreBleuCommands
                 NoPunctuation = parseResult.GetValue(noPunct),
                 Normalized = parseResult.GetValue(normalized),
             });
-            var files = common.ReadFiles(parseResult);
-            var statistics = metric.ComputeStatistics(files.Hypotheses, files.References);
-            var score = statistics.ToScore();
-            var line = new SacreBleuScoreLine("TER", score.Score, score.Signature, null);
-            return common.Write(parseResult, stdout, line, files.Hypotheses.Length, statistics.CreateSampleScorer());
+            return files =>
+            {
+                var statistics = metric.ComputeStatistics(files.Hypotheses, files.References);
+                return new ScoredCorpus(
+                    statistics.CreateSampleScorer(),
+                    files.Hypotheses.Length,
+                    () => TerLine(statistics.ToScore()),
+                    i => TerLine(statistics.ScoreSample([i])));
+            };
         });
         return command;
     }
+
+    private static SacreBleuScoreLine BleuLine(BleuResult result, int width)
+    {
+        string fixedScore = PythonFormatting.FormatFixed(result.Score, width);
+        string verbose = result.Format(width)[("BLEU = " + fixedScore + " ").Length..];
+        var details = new PythonJsonObject
+        {
+            { "counts", result.Counts.Select(JsonNumber).ToArray() },
+            { "totals", result.Totals.Select(JsonNumber).ToArray() },
+            { "precisions", result.Precisions.ToArray() },
+            { "bp", result.BrevityPenalty },
+            { "ratio", result.Ratio },
+            { "sys_len", result.SysLen },
+            { "ref_len", result.RefLen },
+        };
+        return new SacreBleuScoreLine("BLEU", result.Score, result.Signature, verbose) { Details = details };
+    }
+
+    private static SacreBleuScoreLine ChrfLine(ChrfCorpus corpus, ChrfResult result, int[] segments)
+    {
+        long[]? sums = null;
+        foreach (int i in segments)
+        {
+            IReadOnlyList<int> row = corpus.GetSegmentStatistics(i);
+            sums ??= new long[row.Count];
+            for (int k = 0; k < row.Count; k++)
+            {
+                sums[k] += row[k];
+            }
+        }
+
+        var details = new PythonJsonObject
+        {
+            { "char_order", result.CharOrder },
+            { "word_order", result.WordOrder },
+            { "beta", result.Beta },
+            { "statistics", sums ?? [] },
+        };
+        return new SacreBleuScoreLine(result.Name, result.Score, result.Signature, null) { Details = details };
+    }
+
+    private static SacreBleuScoreLine TerLine(TerScore score) =>
+        new("TER", score.Score, score.Signature, null)
+        {
+            Details = new PythonJsonObject
+            {
+                { "num_edits", score.NumEdits },
+                { "ref_length", score.RefLength },
+            },
+        };
+
+    // An integral count as Python's int; add-k smoothing with a fractional k makes it a float.
+    private static object JsonNumber(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 9e15 ? (object)(long)value : value;
 
     private static void CheckRange(System.CommandLine.Parsing.OptionResult result, Option<int> option, int min, int max)
     {
@@ -160,19 +228,27 @@ internal static class SacreBleuCommands
         }
     }
 
+    /// <summary>A scored corpus: its resampling scorer and its corpus and per-segment lines.</summary>
+    /// <param name="Scorer">Scores a resample of segment indices.</param>
+    /// <param name="SegmentCount">The number of segments.</param>
+    /// <param name="CorpusLine">The corpus score line.</param>
+    /// <param name="SegmentLine">The score line of one segment (0-based).</param>
+    private sealed record ScoredCorpus(SampleScorer Scorer, int SegmentCount, Func<SacreBleuScoreLine> CorpusLine, Func<int, SacreBleuScoreLine> SegmentLine);
+
     /// <summary>The input, reporting and confidence options every sacreBLEU metric shares.</summary>
     private sealed class SacreBleuCommonOptions(CliContext context)
     {
-        public Option<string> Input { get; } = new("--input", "-i")
+        public Option<string[]> Input { get; } = new("--input", "-i")
         {
-            Description = "The hypothesis file, one segment per line (UTF-8); '-' or no -i reads standard input.",
-            DefaultValueFactory = _ => "-",
+            Description = "The hypothesis file, one segment per line (UTF-8); '-' or no -i reads standard input. " +
+                "With --paired-bs, several system files: the first is the baseline (give the reference files before -i).",
+            AllowMultipleArgumentsPerToken = true,
         };
 
         public Argument<string[]> References { get; } = new("references")
         {
             Description = "Reference files, one segment per line; several files give several references per segment.",
-            Arity = ArgumentArity.OneOrMore,
+            Arity = ArgumentArity.ZeroOrMore,
         };
 
         public Option<int> NumRefs { get; } = new("--num-refs", "-nr")
@@ -208,6 +284,22 @@ internal static class SacreBleuCommands
             DefaultValueFactory = _ => BootstrapOptions.DefaultSeed,
         };
 
+        public Option<bool> SentenceLevel { get; } = new("--sentence-level", "-sl")
+        {
+            Description = "Score every segment on its own: one line per segment (JSON Lines with --format json); BLEU uses effective order.",
+        };
+
+        public Option<bool> PairedBs { get; } = new("--paired-bs")
+        {
+            Description = "Paired bootstrap resampling test of the systems given to -i against the first (the baseline).",
+        };
+
+        public Option<int> PairedBsN { get; } = new("--paired-bs-n")
+        {
+            Description = "Resamples of --paired-bs (default 1000, sacreBLEU's).",
+            DefaultValueFactory = _ => 1000,
+        };
+
         public void AddTo(Command command)
         {
             Width.Validators.Add(r =>
@@ -224,6 +316,13 @@ internal static class SacreBleuCommands
                     r.AddError($"--confidence-n must be at least 1, got {r.GetValueOrDefault<int>()}.");
                 }
             });
+            PairedBsN.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < 1)
+                {
+                    r.AddError($"--paired-bs-n must be at least 1, got {r.GetValueOrDefault<int>()}.");
+                }
+            });
             NumRefs.Validators.Add(r =>
             {
                 if (r.GetValueOrDefault<int>() < 1)
@@ -231,7 +330,6 @@ internal static class SacreBleuCommands
                     r.AddError($"--num-refs must be at least 1, got {r.GetValueOrDefault<int>()}.");
                 }
             });
-            References.Validators.Add(UnknownOptionCheck.Validate);
             command.Options.Add(Input);
             command.Arguments.Add(References);
             command.Options.Add(NumRefs);
@@ -241,12 +339,211 @@ internal static class SacreBleuCommands
             command.Options.Add(Confidence);
             command.Options.Add(ConfidenceN);
             command.Options.Add(Seed);
+            command.Options.Add(SentenceLevel);
+            command.Options.Add(PairedBs);
+            command.Options.Add(PairedBsN);
+            command.Validators.Add(ValidateCombination);
         }
 
-        public SegmentFiles ReadFiles(ParseResult parseResult) =>
-            SegmentFiles.Read(parseResult.GetValue(Input)!, parseResult.GetValue(References)!, parseResult.GetValue(NumRefs), requireReference: true, stdin: context.Stdin);
+        /// <summary>Sets the command's action: build the scorer, read the files, print corpus, sentence or paired results.</summary>
+        /// <param name="command">The command.</param>
+        /// <param name="createScorer">From the parse result and whether --sentence-level is on, a function scoring a corpus.</param>
+        public void SetAction(Command command, Func<ParseResult, bool, Func<SegmentFiles, ScoredCorpus>> createScorer)
+        {
+            CommandRunner.SetAction(command, (parseResult, stdout, _) =>
+            {
+                var (systems, references) = Resolve(parseResult);
+                bool sentenceLevel = parseResult.GetValue(SentenceLevel);
+                var score = createScorer(parseResult, sentenceLevel);
+                if (parseResult.GetValue(PairedBs))
+                {
+                    return WritePaired(parseResult, stdout, systems, references, score);
+                }
 
-        public int Write(ParseResult parseResult, TextWriter stdout, SacreBleuScoreLine line, int segmentCount, SampleScorer scorer)
+                var files = ReadFiles(parseResult, systems[0], references);
+                var scored = score(files);
+                if (sentenceLevel)
+                {
+                    return WriteSentences(parseResult, stdout, scored);
+                }
+
+                return Write(parseResult, stdout, scored.CorpusLine(), scored.SegmentCount, scored.Scorer);
+            });
+        }
+
+        private void ValidateCombination(System.CommandLine.Parsing.CommandResult result)
+        {
+            string[] inputs = result.GetValue(Input) ?? [];
+            string[] references = result.GetValue(References) ?? [];
+            bool paired = result.GetValue(PairedBs);
+            bool sentence = result.GetValue(SentenceLevel);
+            bool confidence = result.GetValue(Confidence);
+            bool unknown = false;
+            UnknownOptionCheck.Check(inputs.Concat(references), message =>
+            {
+                unknown = true;
+                result.AddError(message);
+            });
+            if (unknown)
+            {
+                return;
+            }
+
+            if (sentence && (paired || confidence))
+            {
+                result.AddError("--sentence-level cannot be combined with --confidence or --paired-bs (as in sacreBLEU, statistical tests are unavailable in sentence-level mode).");
+            }
+
+            if (result.GetResult(PairedBsN) is { Implicit: false } && !paired)
+            {
+                result.AddError("--paired-bs-n needs --paired-bs.");
+            }
+
+            if (paired)
+            {
+                if (references.Length == 0)
+                {
+                    result.AddError("--paired-bs needs the reference files before -i: llmtrack score METRIC REF [REF2 …] -i BASELINE SYSTEM [SYSTEM …] --paired-bs.");
+                }
+                else if (inputs.Length < 2)
+                {
+                    result.AddError("--paired-bs needs at least two systems given to -i (the first is the baseline).");
+                }
+                else if (inputs.Contains("-"))
+                {
+                    result.AddError("--paired-bs reads every system from a file; standard input ('-') cannot be one of them.");
+                }
+
+                if (result.GetValue(ScoreOnly))
+                {
+                    result.AddError("--score-only does not apply to --paired-bs.");
+                }
+            }
+            else if (references.Length > 0 && inputs.Length > 1)
+            {
+                result.AddError("several systems given to -i need --paired-bs (one system per call otherwise).");
+            }
+            else if (references.Length == 0 && inputs.Length < 2)
+            {
+                result.AddError("at least one reference file is required: llmtrack score METRIC -i HYP REF [REF2 …].");
+            }
+        }
+
+        // The systems and reference files. Without --paired-bs, "-i HYP REF…" (references after the
+        // hypothesis, consumed by -i) is the one-system form of earlier versions.
+        private (string[] Systems, string[] References) Resolve(ParseResult parseResult)
+        {
+            string[] inputs = parseResult.GetValue(Input) ?? [];
+            string[] references = parseResult.GetValue(References) ?? [];
+            if (inputs.Length == 0)
+            {
+                inputs = ["-"];
+            }
+
+            if (!parseResult.GetValue(PairedBs) && references.Length == 0)
+            {
+                return ([inputs[0]], inputs[1..]);
+            }
+
+            return (inputs, references);
+        }
+
+        private SegmentFiles ReadFiles(ParseResult parseResult, string system, string[] references) =>
+            SegmentFiles.Read(system, references, parseResult.GetValue(NumRefs), stdin: context.Stdin);
+
+        private int WriteSentences(ParseResult parseResult, TextWriter stdout, ScoredCorpus scored)
+        {
+            int width = parseResult.GetValue(Width);
+            bool json = OutputFormatOption.Get(parseResult, Format) == OutputFormat.Json;
+            bool scoreOnly = parseResult.GetValue(ScoreOnly);
+            for (int i = 0; i < scored.SegmentCount; i++)
+            {
+                SacreBleuScoreLine line = scored.SegmentLine(i);
+                stdout.WriteLine(scoreOnly ? line.FormatScore(width) : json ? line.FormatJson(width, indent: null) : line.FormatText(width));
+            }
+
+            return CliApp.Success;
+        }
+
+        private int WritePaired(ParseResult parseResult, TextWriter stdout, string[] systems, string[] references, Func<SegmentFiles, ScoredCorpus> score)
+        {
+            var options = new BootstrapOptions { Resamples = parseResult.GetValue(PairedBsN), Seed = parseResult.GetValue(Seed) };
+            var corpora = new ScoredCorpus[systems.Length];
+            for (int s = 0; s < systems.Length; s++)
+            {
+                corpora[s] = score(ReadFiles(parseResult, systems[s], references));
+                if (corpora[s].SegmentCount != corpora[0].SegmentCount)
+                {
+                    throw new CliInputException($"system '{systems[s]}' has {corpora[s].SegmentCount} lines but the baseline '{systems[0]}' has {corpora[0].SegmentCount}.");
+                }
+            }
+
+            int width = parseResult.GetValue(Width);
+            var lines = corpora.Select(c => c.CorpusLine()).ToArray();
+            string signature = SacreBleuScoreLine.WithBootstrap(lines[0].Signature, options.Resamples, options.Seed);
+            var results = new PairedBootstrapResult?[systems.Length];
+            BootstrapConfidenceInterval? baseline = null;
+            for (int s = 1; s < systems.Length; s++)
+            {
+                results[s] = BootstrapResampling.PairedTest(corpora[0].SegmentCount, corpora[0].Scorer, corpora[s].Scorer, options);
+                baseline ??= results[s]!.Baseline;
+            }
+
+            if (OutputFormatOption.Get(parseResult, Format) == OutputFormat.Json)
+            {
+                var entries = new List<PythonJsonObject>();
+                for (int s = 0; s < systems.Length; s++)
+                {
+                    BootstrapConfidenceInterval interval = s == 0 ? baseline! : results[s]!.System;
+                    var entry = new PythonJsonObject
+                    {
+                        { "system", systems[s] },
+                        { "baseline", s == 0 },
+                        { "score", SacreBleuScoreLine.ParseFixed(PythonFormatting.FormatFixed(lines[s].Score, width)) },
+                        { "confidence_mean", SacreBleuScoreLine.ParseFixed(PythonFormatting.FormatFixed(interval.Mean, width)) },
+                        { "confidence_var", SacreBleuScoreLine.ParseFixed(PythonFormatting.FormatFixed(interval.HalfWidth, width)) },
+                    };
+                    if (s > 0)
+                    {
+                        entry.Add("p_value", results[s]!.PValue);
+                        entry.Add("significant", results[s]!.IsSignificant());
+                    }
+
+                    entries.Add(entry);
+                }
+
+                var json = new PythonJsonObject
+                {
+                    { "name", lines[0].Name },
+                    { "signature", signature },
+                    { "test", "paired-bs" },
+                    { "n_samples", options.Resamples },
+                    { "seed", options.Seed },
+                    { "systems", entries },
+                };
+                stdout.WriteLine(PythonJson.Dumps(json, indent: 1));
+                return CliApp.Success;
+            }
+
+            stdout.WriteLine($"{lines[0].Name}|{signature}");
+            for (int s = 0; s < systems.Length; s++)
+            {
+                BootstrapConfidenceInterval interval = s == 0 ? baseline! : results[s]!.System;
+                string name = s == 0 ? "Baseline: " + systems[s] : systems[s];
+                string text = $"{name}: {lines[s].Name} = {PythonFormatting.FormatFixed(lines[s].Score, width)} " +
+                    $"(μ = {PythonFormatting.FormatFixed(interval.Mean, width)} ± {PythonFormatting.FormatFixed(interval.HalfWidth, width)})";
+                if (s > 0)
+                {
+                    text += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (p = {results[s]!.PValue:0.0000})") + (results[s]!.IsSignificant() ? "*" : string.Empty);
+                }
+
+                stdout.WriteLine(text);
+            }
+
+            return CliApp.Success;
+        }
+
+        private int Write(ParseResult parseResult, TextWriter stdout, SacreBleuScoreLine line, int segmentCount, SampleScorer scorer)
         {
             if (parseResult.GetValue(Confidence))
             {

@@ -16,6 +16,12 @@ internal sealed record SacreBleuScoreLine(string Name, double Score, string Sign
     public BootstrapConfidenceInterval? Confidence { get; init; }
 
     /// <summary>
+    /// The score's statistics, appended to the JSON after sacreBLEU's own members, under the attribute
+    /// names of sacreBLEU's score objects (<c>counts</c>, <c>bp</c>, <c>num_edits</c>, …), at full precision.
+    /// </summary>
+    public PythonJsonObject? Details { get; init; }
+
+    /// <summary>
     /// The signature with sacreBLEU's bootstrap fields after <c>nrefs</c>: <c>nrefs:1|bs:2000|seed:12345|case:…</c>.
     /// </summary>
     /// <param name="signature">The plain signature.</param>
@@ -47,10 +53,14 @@ internal sealed record SacreBleuScoreLine(string Name, double Score, string Sign
         return Verbose is null ? line : line + " " + Verbose;
     }
 
-    /// <summary>The JSON object sacreBLEU prints (<c>json.dumps(d, indent=1, ensure_ascii=False)</c>).</summary>
+    /// <summary>
+    /// The JSON object sacreBLEU prints (<c>json.dumps(d, indent=1, ensure_ascii=False)</c>), followed by
+    /// <see cref="Details"/>; on one line when <paramref name="indent"/> is null (JSON Lines).
+    /// </summary>
     /// <param name="width">Decimals of the score.</param>
+    /// <param name="indent">Python's <c>indent</c>; null for one line.</param>
     /// <returns>The JSON text.</returns>
-    public string FormatJson(int width)
+    public string FormatJson(int width, int? indent = 1)
     {
         var json = new PythonJsonObject
         {
@@ -76,7 +86,12 @@ internal sealed record SacreBleuScoreLine(string Name, double Score, string Sign
             json.Add(field[..colon], field[(colon + 1)..]);
         }
 
-        return PythonJson.Dumps(json, indent: 1);
+        if (Details is not null)
+        {
+            json.AddRange(Details);
+        }
+
+        return PythonJson.Dumps(json, indent);
     }
 
     private string? ConfidenceText(int width) =>
@@ -84,5 +99,8 @@ internal sealed record SacreBleuScoreLine(string Name, double Score, string Sign
             ? $"μ = {PythonFormatting.FormatFixed(ci.Mean, width)} ± {PythonFormatting.FormatFixed(ci.HalfWidth, width)}"
             : null;
 
-    private static double ParseFixed(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+    /// <summary>A number printed with fixed decimals, read back as the float Python's json would print.</summary>
+    /// <param name="text">The fixed-point text.</param>
+    /// <returns>The value.</returns>
+    public static double ParseFixed(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

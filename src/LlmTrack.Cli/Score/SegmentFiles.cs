@@ -10,15 +10,16 @@ internal sealed record SegmentFiles(string[] Hypotheses, string[][] References)
     /// <summary>
     /// Reads the hypothesis file and the reference files. With <paramref name="numRefs"/> &gt; 1, a single
     /// reference file holds that many tab-separated references per line (sacreBLEU's <c>--num-refs</c>).
+    /// As sacreBLEU 2.6.0's command line (which only <c>rstrip</c>s each line), an empty line is an empty
+    /// reference, not a missing one: it counts in <c>nrefs</c> and is scored (BLEU ref_len 0, TER 100).
     /// </summary>
     /// <param name="hypothesisPath">The hypothesis file.</param>
     /// <param name="referencePaths">The reference files.</param>
     /// <param name="numRefs">References per line of a single reference file.</param>
-    /// <param name="requireReference">Refuse a segment whose references are all empty, as sacreBLEU's metrics do.</param>
     /// <param name="stdin">Read the hypotheses from here when <paramref name="hypothesisPath"/> is <c>-</c>.</param>
     /// <returns>The segments.</returns>
     /// <exception cref="CliInputException">A file is missing, empty or not UTF-8, or the line counts differ.</exception>
-    public static SegmentFiles Read(string hypothesisPath, IReadOnlyList<string> referencePaths, int numRefs = 1, bool requireReference = false, TextReader? stdin = null)
+    public static SegmentFiles Read(string hypothesisPath, IReadOnlyList<string> referencePaths, int numRefs = 1, TextReader? stdin = null)
     {
         if (referencePaths.Count == 0)
         {
@@ -69,20 +70,6 @@ internal sealed record SegmentFiles(string[] Hypotheses, string[][] References)
                 for (int k = 0; k < numRefs; k++)
                 {
                     references[k][i] = fields[k];
-                }
-            }
-        }
-
-        if (requireReference)
-        {
-            for (int i = 0; i < hypotheses.Length; i++)
-            {
-                if (references.All(stream => stream[i].Length == 0))
-                {
-                    string files = string.Join("', '", referencePaths);
-                    throw new CliInputException(
-                        $"line {i + 1}: every reference is empty in '{files}' (sacreBLEU stops with \"Empty or `None` reference sentence found.\"); " +
-                        "with several reference files, at least one reference per line must be non-empty.");
                 }
             }
         }

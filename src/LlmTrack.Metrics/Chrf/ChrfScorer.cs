@@ -12,11 +12,12 @@ public static class ChrfScorer
     /// <summary>Computes the per-segment statistics of a corpus once; see <see cref="ChrfCorpus"/>.</summary>
     /// <param name="hypotheses">One hypothesis per segment; empty strings are legal segments.</param>
     /// <param name="references">Reference streams, <c>references[k][i]</c> is the k-th reference of
-    /// segment i; null or empty entries mean fewer references for that segment (<c>nrefs:var</c>).</param>
+    /// segment i; a null entry means fewer references for that segment (<c>nrefs:var</c>); an empty
+    /// string is an empty reference (no n-grams) and counts in <c>nrefs</c>, as in sacreBLEU 2.6.0.</param>
     /// <param name="options">The options; null for chrF2.</param>
     /// <returns>The prepared corpus.</returns>
     /// <exception cref="ArgumentException">Empty corpus, a stream whose length differs from the
-    /// number of hypotheses, a null hypothesis or a segment without any non-empty reference.</exception>
+    /// number of hypotheses, a null hypothesis or a segment whose references are all null.</exception>
     public static ChrfCorpus Prepare(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references, ChrfOptions? options = null)
     {
         options ??= new ChrfOptions();
@@ -34,7 +35,7 @@ public static class ChrfScorer
 
     /// <summary>Sentence chrF (sacreBLEU's <c>sentence_chrf</c>).</summary>
     /// <param name="hypothesis">The hypothesis.</param>
-    /// <param name="references">Its references (empty ones are skipped; at least one must remain).</param>
+    /// <param name="references">Its references; at least one (an empty string is an empty reference).</param>
     /// <param name="options">The options; null for chrF2.</param>
     /// <returns>The sentence score.</returns>
     public static ChrfResult SentenceScore(string hypothesis, IReadOnlyList<string> references, ChrfOptions? options = null)

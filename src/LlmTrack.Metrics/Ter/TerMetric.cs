@@ -33,11 +33,14 @@ public sealed class TerMetric
     /// <param name="hypotheses">One hypothesis per segment.</param>
     /// <param name="references">
     /// Reference streams in sacreBLEU's layout: <c>references[k][i]</c> is the k-th reference of
-    /// segment i. A <see langword="null"/> or empty reference is absent (variable reference counts).
+    /// segment i. A <see langword="null"/> reference is absent (variable reference counts); an empty
+    /// string is an empty reference of length 0, counted in <c>nrefs</c> (sacreBLEU 2.6.0): against it
+    /// every hypothesis word is an edit, and a corpus whose references are all empty scores 100
+    /// (0 when the hypotheses are empty too).
     /// </param>
     /// <exception cref="ArgumentException">
     /// The corpus is empty, a stream's length differs from the number of hypotheses, a hypothesis is
-    /// null, or a segment has no non-empty reference.
+    /// null, or every reference of a segment is null.
     /// </exception>
     public TerScore CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references) =>
         ComputeStatistics(hypotheses, references).ToScore();
@@ -46,8 +49,8 @@ public sealed class TerMetric
     /// Sentence-level TER of one hypothesis against its references (sacreBLEU's <c>TER.sentence_score</c>).
     /// </summary>
     /// <param name="hypothesis">The hypothesis.</param>
-    /// <param name="references">Its references; null or empty ones are ignored.</param>
-    /// <exception cref="ArgumentException">There is no non-empty reference.</exception>
+    /// <param name="references">Its references; null ones are ignored, an empty one is an empty reference.</param>
+    /// <exception cref="ArgumentException">There is no non-null reference.</exception>
     public TerScore SentenceScore(string hypothesis, IReadOnlyList<string?> references) =>
         ComputeStatistics(CorpusInput.CreateSentence(hypothesis, references)).ToScore();
 

@@ -2,7 +2,8 @@ namespace LlmTrack.Metrics.Tokenization;
 
 /// <summary>
 /// A validated corpus in sacreBLEU's layout: hypotheses and, per segment, the references that are
-/// neither null nor empty (sacreBLEU's rule for a variable number of references per segment).
+/// not null. As in sacreBLEU 2.6.0's <c>Metric._cache_references</c>, only a missing (null/None)
+/// reference is absent; an empty string is an empty reference segment, counted in <c>nrefs</c>.
 /// </summary>
 internal sealed class CorpusInput
 {
@@ -36,7 +37,7 @@ internal sealed class CorpusInput
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The corpus is empty, a hypothesis is null, a reference stream
-    /// has another length than the hypotheses, or a segment has no non-empty reference.</exception>
+    /// has another length than the hypotheses, or every reference of a segment is null.</exception>
     public static CorpusInput Create(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> references)
     {
         ArgumentNullException.ThrowIfNull(hypotheses);
@@ -78,7 +79,7 @@ internal sealed class CorpusInput
             for (int k = 0; k < references.Count; k++)
             {
                 string? reference = references[k][i];
-                if (!string.IsNullOrEmpty(reference))
+                if (reference is not null)
                 {
                     refs.Add(reference);
                 }
@@ -87,7 +88,7 @@ internal sealed class CorpusInput
             int count = refs.Count - starts[i];
             if (count == 0)
             {
-                throw new ArgumentException($"Segment {i} has no non-empty reference.", nameof(references));
+                throw new ArgumentException($"Segment {i} has no reference: every reference stream is null there (an empty string is an empty reference, null is a missing one).", nameof(references));
             }
 
             if (commonCount == -1)
@@ -107,10 +108,10 @@ internal sealed class CorpusInput
 
     /// <summary>
     /// One segment: a hypothesis and its references, each reference its own stream (as sacreBLEU's
-    /// <c>sentence_score</c>); null or empty references are ignored.
+    /// <c>sentence_score</c>); null references are ignored, empty ones are empty references.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">There is no non-empty reference.</exception>
+    /// <exception cref="ArgumentException">There is no reference, or every reference is null.</exception>
     public static CorpusInput CreateSentence(string hypothesis, IReadOnlyList<string?> references)
     {
         ArgumentNullException.ThrowIfNull(hypothesis);

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LlmTrack.Metrics.Tokenization;
 
 /// <summary>
@@ -9,11 +13,11 @@ internal sealed class TokenInterner
 {
     private char[] _arena = new char[4096];
     private int _arenaLength;
-    private int[] _slots = new int[1024]; // 0 = empty, otherwise id
-    private int[] _starts = new int[512]; // by id
-    private int[] _lengths = new int[512];
-    private int[] _hashes = new int[512];
+    private Slot[] _slots = new Slot[1024]; // Id 0 = empty
+    private Entry[] _entries = new Entry[512]; // by id
     private int _count;
+    private const int ShortBits = 12;
+    private readonly ShortEntry[] _short = new ShortEntry[1 << ShortBits];
 
     /// <summary>The number of distinct tokens seen.</summary>
     public int Count => _count;
@@ -21,36 +25,76 @@ internal sealed class TokenInterner
     /// <summary>The id of <paramref name="token"/> (≥ 1), adding it if new.</summary>
     public int GetOrAdd(ReadOnlySpan<char> token)
     {
+        // Tokens of 1 to 4 code units (most words and all punctuation) go through a direct-mapped cache keyed by
+        // their packed code units and length, which decide equality on their own (a miss falls back to the table).
+        int length = token.Length;
+        if ((uint)(length - 1) < 4u)
+        {
+            ulong packed = Packed(token);
+            ref ShortEntry entry = ref _short[(int)(((packed ^ (ulong)length) * 0x9E3779B97F4A7C15UL) >> (64 - ShortBits))];
+            if (entry.Id != 0 && entry.Packed == packed && entry.Length == length)
+            {
+                return entry.Id;
+            }
+
+            int id = GetOrAddSlow(token);
+            entry.Packed = packed;
+            entry.Length = length;
+            entry.Id = id;
+            return id;
+        }
+
+        return GetOrAddSlow(token);
+    }
+
+    // The code units of a token of 1 to 4 code units, 16 bits each; with the length they identify the token.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Packed(ReadOnlySpan<char> token)
+    {
+        ulong packed = 0;
+        for (int i = 0; i < token.Length; i++)
+        {
+            packed |= (ulong)token[i] << (16 * i);
+        }
+
+        return packed;
+    }
+
+    private int GetOrAddSlow(ReadOnlySpan<char> token)
+    {
         int hash = Hash(token);
-        int mask = _slots.Length - 1;
-        int slot = hash & mask;
+        Slot[] slots = _slots;
+        int mask = slots.Length - 1;
+        int index = hash & mask;
         while (true)
         {
-            int id = _slots[slot];
-            if (id == 0)
+            Slot slot = slots[index];
+            if (slot.Id == 0)
             {
                 break;
             }
 
-            if (_hashes[id] == hash && _arena.AsSpan(_starts[id], _lengths[id]).SequenceEqual(token))
+            if (slot.Hash == hash)
             {
-                return id;
+                Entry entry = _entries[slot.Id];
+                if (_arena.AsSpan(entry.Start, entry.Length).SequenceEqual(token))
+                {
+                    return slot.Id;
+                }
             }
 
-            slot = (slot + 1) & mask;
+            index = (index + 1) & mask;
         }
 
-        return Add(token, hash, slot);
+        return Add(token, hash, index);
     }
 
-    private int Add(ReadOnlySpan<char> token, int hash, int slot)
+    private int Add(ReadOnlySpan<char> token, int hash, int index)
     {
         int id = ++_count;
-        if (id >= _starts.Length)
+        if (id >= _entries.Length)
         {
-            Array.Resize(ref _starts, _starts.Length * 2);
-            Array.Resize(ref _lengths, _lengths.Length * 2);
-            Array.Resize(ref _hashes, _hashes.Length * 2);
+            Array.Resize(ref _entries, _entries.Length * 2);
         }
 
         if (_arenaLength + token.Length > _arena.Length)
@@ -59,11 +103,9 @@ internal sealed class TokenInterner
         }
 
         token.CopyTo(_arena.AsSpan(_arenaLength));
-        _starts[id] = _arenaLength;
-        _lengths[id] = token.Length;
-        _hashes[id] = hash;
+        _entries[id] = new Entry(_arenaLength, token.Length);
         _arenaLength += token.Length;
-        _slots[slot] = id;
+        _slots[index] = new Slot(id, hash);
         if (_count * 2 > _slots.Length)
         {
             Grow();
@@ -74,17 +116,22 @@ internal sealed class TokenInterner
 
     private void Grow()
     {
-        var slots = new int[_slots.Length * 2];
+        var slots = new Slot[_slots.Length * 2];
         int mask = slots.Length - 1;
-        for (int id = 1; id <= _count; id++)
+        foreach (Slot slot in _slots)
         {
-            int slot = _hashes[id] & mask;
-            while (slots[slot] != 0)
+            if (slot.Id == 0)
             {
-                slot = (slot + 1) & mask;
+                continue;
             }
 
-            slots[slot] = id;
+            int index = slot.Hash & mask;
+            while (slots[index].Id != 0)
+            {
+                index = (index + 1) & mask;
+            }
+
+            slots[index] = slot;
         }
 
         _slots = slots;
@@ -92,16 +139,54 @@ internal sealed class TokenInterner
 
     private static int Hash(ReadOnlySpan<char> token)
     {
-        // FNV-1a over UTF-16 code units, then a final avalanche so linear probing spreads well.
-        uint h = 2166136261;
-        foreach (char c in token)
+        // Every code unit enters the hash: tokens of 4 to 16 code units are read as (overlapping) 4-unit
+        // blocks from both ends, longer ones block by block, shorter ones unit by unit; multiply-rotate mixing
+        // and a final avalanche (the multiplications carry bits upwards only; the table uses the low bits).
+        int length = token.Length;
+        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)length;
+        ref byte start = ref Unsafe.As<char, byte>(ref MemoryMarshal.GetReference(token));
+        if (length >= 4 && length <= 16)
         {
-            h = (h ^ c) * 16777619;
+            ref byte last = ref Unsafe.Add(ref start, (length - 4) * sizeof(char));
+            h = Mix(h, Unsafe.ReadUnaligned<ulong>(ref start));
+            h = Mix(h, Unsafe.ReadUnaligned<ulong>(ref last));
+            if (length > 8)
+            {
+                h = Mix(h, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, 4 * sizeof(char))));
+                h = Mix(h, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Subtract(ref last, 4 * sizeof(char))));
+            }
+        }
+        else
+        {
+            ReadOnlySpan<ulong> blocks = MemoryMarshal.Cast<char, ulong>(token);
+            foreach (ulong block in blocks)
+            {
+                h = Mix(h, block);
+            }
+
+            for (int i = blocks.Length * 4; i < length; i++)
+            {
+                h = Mix(h, token[i]);
+            }
         }
 
-        h ^= h >> 15;
-        h *= 0x2c1b3c6d;
-        h ^= h >> 12;
-        return (int)(h & 0x7fffffff);
+        h ^= h >> 33;
+        h *= 0xFF51AFD7ED558CCDUL;
+        h ^= h >> 29;
+        return (int)((uint)h & 0x7fffffff);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong h, ulong value) => BitOperations.RotateLeft((h ^ value) * 0xC2B2AE3D27D4EB4FUL, 31);
+
+    private readonly record struct Slot(int Id, int Hash);
+
+    private readonly record struct Entry(int Start, int Length);
+
+    private struct ShortEntry
+    {
+        public ulong Packed;
+        public int Length;
+        public int Id;
     }
 }

@@ -13,7 +13,8 @@ public class ClassificationCommandTests
             "--pred", files.Write("p.txt", "cat\ndog\ndog\ndog\nbird\r\n"), "--average", "macro");
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
-            "accuracy = 0.8000\nprecision = 0.8889\nrecall = 0.8333\nf1 = 0.8222\nmcc = 0.7350\nkappa = 0.6875\naverage = macro\n" +
+            "accuracy = 0.8000\nprecision = 0.8889\nrecall = 0.8333\nf1 = 0.8222\nmcc = 0.7350\nkappa = 0.6875\n" +
+            "kappa_linear = 0.7619\nkappa_quadratic = 0.8387\nbalanced_accuracy = 0.8333\naverage = macro\n" +
             "confusion matrix (rows: true, columns: predicted):\n     bird  cat  dog\nbird    1    0    0\ncat     0    1    1\ndog     0    0    2\n",
             run.Stdout);
     }

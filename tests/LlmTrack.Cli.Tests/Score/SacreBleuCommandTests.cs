@@ -38,11 +38,22 @@ public class SacreBleuCommandTests
              "eff": "no",
              "tok": "13a",
              "smooth": "exp",
-             "version": "2.6.0"
-            }
+             "version": "2.6.0",
+             "counts": [
 
             """;
-        Assert.Equal(expected.ReplaceLineEndings("\n"), run.Stdout);
+
+        // sacreBLEU's members first, then the statistics under BLEUScore's attribute names.
+        Assert.StartsWith(expected.ReplaceLineEndings("\n"), run.Stdout);
+        Assert.EndsWith(" \"sys_len\": 25921,\n \"ref_len\": 26519\n}\n", run.Stdout);
+        var library = BleuScorer.CorpusScore(File.ReadAllLines(Flores(System1)), [File.ReadAllLines(Flores(Reference))]);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(library.Counts, root.GetProperty("counts").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(library.Totals, root.GetProperty("totals").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(library.Precisions, root.GetProperty("precisions").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(library.BrevityPenalty, root.GetProperty("bp").GetDouble());
+        Assert.Equal(library.Ratio, root.GetProperty("ratio").GetDouble());
     }
 
     [Theory]
@@ -91,8 +102,9 @@ public class SacreBleuCommandTests
         var run = await RunAsync("score", "chrf", "-i", Flores(System1), Flores(Reference), "-f", "json", "-w", "2");
         Assert.Equal(
             "{\n \"name\": \"chrF2\",\n \"score\": 69.63,\n \"signature\": \"nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0\",\n" +
-            " \"nrefs\": \"1\",\n \"case\": \"mixed\",\n \"eff\": \"yes\",\n \"nc\": \"6\",\n \"nw\": \"0\",\n \"space\": \"no\",\n \"version\": \"2.6.0\"\n}\n",
-            run.Stdout);
+            " \"nrefs\": \"1\",\n \"case\": \"mixed\",\n \"eff\": \"yes\",\n \"nc\": \"6\",\n \"nw\": \"0\",\n \"space\": \"no\",\n \"version\": \"2.6.0\",\n" +
+            " \"char_order\": 6,\n \"word_order\": 0,\n \"beta\": 2,\n \"statistics\": [\n",
+            run.Stdout[..run.Stdout.IndexOf("  ", run.Stdout.IndexOf("\"statistics\"", StringComparison.Ordinal), StringComparison.Ordinal)]);
     }
 
     [Fact]

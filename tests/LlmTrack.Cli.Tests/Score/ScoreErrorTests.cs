@@ -47,20 +47,40 @@ public class ScoreErrorTests
     [InlineData("bleu")]
     [InlineData("chrf")]
     [InlineData("ter")]
-    public async Task SegmentWithoutAnyReferenceIsAnInputError(string metric)
+    public async Task EmptyReferenceLineIsAnEmptyReference(string metric)
     {
+        // sacreBLEU 2.6.0's command line only rstrips reference lines: an empty line is an empty
+        // reference (scored, counted in nrefs), not a missing one.
         using var files = new TempFiles();
         string hyp = files.Write("hyp.txt", "a b\nc d\n");
         string reference = files.Write("ref.txt", "a b\n\n");
         var run = await RunAsync("score", metric, "-i", hyp, reference);
-        Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith("llmtrack: error: line 2: every reference is empty in '", run.Stderr);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("|nrefs:1|", run.Stdout);
 
-        // A second reference file fills the gap: a variable number of references per segment (nrefs:var).
         string second = files.Write("ref2.txt", "a b\nc d\n");
         var twoRefs = await RunAsync("score", metric, "-i", hyp, reference, second);
         Assert.Equal(0, twoRefs.ExitCode);
-        Assert.Contains("|nrefs:var|", twoRefs.Stdout);
+        Assert.Contains("|nrefs:2|", twoRefs.Stdout);
+    }
+
+    [Fact]
+    public async Task OnlyEmptyReferencesScoreAsSacreBleuDoes()
+    {
+        // sacreBLEU 2.6.0: BLEU 0 with ref_len 0; TER 100 (1.0 when the references are empty and the
+        // hypothesis is not); TER 0 when both are empty.
+        using var files = new TempFiles();
+        string hyp = files.Write("hyp.txt", "a b\n");
+        string emptyHyp = files.Write("empty-hyp.txt", "\n");
+        string reference = files.Write("ref.txt", "\n");
+        var bleu = await RunAsync("score", "bleu", "-i", hyp, reference);
+        Assert.Equal(0, bleu.ExitCode);
+        Assert.EndsWith(" = 0.0 0.0/0.0/0.0/0.0 (BP = 1.000 ratio = 0.000 hyp_len = 2 ref_len = 0)\n", bleu.Stdout);
+
+        var ter = await RunAsync("score", "ter", "-i", hyp, reference, "-b");
+        Assert.Equal("100.0\n", ter.Stdout);
+        var terBothEmpty = await RunAsync("score", "ter", "-i", emptyHyp, reference, "-b");
+        Assert.Equal("0.0\n", terBothEmpty.Stdout);
     }
 
     [Fact]

@@ -25,10 +25,13 @@ public class CorpusInputTests
     }
 
     [Fact]
-    public void SegmentWithoutReferenceIsRefused()
+    public void SegmentWhoseReferencesAreAllNullIsRefused()
     {
-        Assert.Throws<ArgumentException>(() => BleuScorer.CorpusScore(["a", "b"], [["a", ""]]));
-        Assert.Throws<ArgumentException>(() => ChrfScorer.CorpusScore(["a", "b"], [["a", null]]));
+        // Only a missing (null) reference is absent; an empty string is a reference (sacreBLEU 2.6.0).
+        Assert.Throws<ArgumentException>(() => BleuScorer.CorpusScore(["a", "b"], [["a", null]]));
+        Assert.Throws<ArgumentException>(() => ChrfScorer.CorpusScore(["a", "b"], [["a", null], ["b", null]]));
+        BleuScorer.CorpusScore(["a", "b"], [["a", ""]]);
+        ChrfScorer.CorpusScore(["a", "b"], [["a", ""]]);
     }
 
     [Fact]

@@ -106,8 +106,9 @@ public class SacreBleuSuiteBleuTests
     [Fact]
     public void VariableNumberOfReferences()
     {
-        // Segment 1 has one reference (null), segment 2 too (empty string): nrefs:var, and
-        // the missing references are ignored, not scored as empty.
+        // Segment 1 has one reference (the second is null, i.e. missing), segment 2 has two (the
+        // second is the empty string, an empty reference in sacreBLEU 2.6.0): nrefs:var. The empty
+        // reference adds no n-grams and is not the closest length here, so the statistics match.
         string?[] second = ["The dog had bit the man.", null, ""];
         BleuResult variable = BleuScorer.CorpusScore(Hyps, [Refs[0], second]);
         Assert.Equal("nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0", variable.Signature);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using LibraryJson = LlmTrack.Text.PythonJson;
+using LibraryJson = LlmTrack.Metrics.Text.PythonJson;
 
 namespace LlmTrack.Cli.Common;
 

@@ -6,6 +6,7 @@ using LlmTrack.Metrics.Bootstrap;
 using LlmTrack.Metrics.Chrf;
 using LlmTrack.Metrics.Ter;
 using LlmTrack.Metrics.Text;
+using PythonJson = LlmTrack.Cli.Common.PythonJson;
 
 namespace LlmTrack.Cli.Score;
 

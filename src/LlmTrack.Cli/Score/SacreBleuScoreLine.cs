@@ -2,6 +2,7 @@ using System.Globalization;
 using LlmTrack.Cli.Common;
 using LlmTrack.Metrics.Bootstrap;
 using LlmTrack.Metrics.Text;
+using PythonJson = LlmTrack.Cli.Common.PythonJson;
 
 namespace LlmTrack.Cli.Score;
 

@@ -5,7 +5,7 @@ using System.Text;
 namespace LlmTrack.Metrics.Text;
 
 /// <summary>Number formatting identical to Python's format specifications.</summary>
-internal static class PythonFormatting
+public static class PythonFormatting
 {
     /// <summary>
     /// Python's <c>f"{value:.{decimals}f}"</c>: the exact binary value of the double rounded to

@@ -10,7 +10,7 @@ namespace LlmTrack.Metrics.Text;
 /// <c>str.lower()</c> (full case mapping with final sigma), <c>re</c>'s word characters (<c>\w</c>) and
 /// indexing by code point (a surrogate pair is one character, a lone surrogate is kept as it is).
 /// </summary>
-internal static class PythonText
+public static class PythonText
 {
     private const char CapitalIWithDotAbove = '\u0130';
     private const char CapitalSigma = '\u03a3';
@@ -74,7 +74,7 @@ internal static class PythonText
     /// The words of Python's <c>str.split()</c> without arguments (runs of whitespace separate words,
     /// no empty words), as slices of <paramref name="text"/> without allocating.
     /// </summary>
-    public static PythonWordEnumerator EnumerateWords(ReadOnlySpan<char> text) => new(text);
+    internal static PythonWordEnumerator EnumerateWords(ReadOnlySpan<char> text) => new(text);
 
     /// <summary>Python's <c>str.split()</c> without arguments.</summary>
     public static List<string> Split(string text)

@@ -82,7 +82,7 @@ public sealed class LayeringTests
         Assert.Contains(("Tracking/Run.cs", "Stores/ITrackingStore"), arrows);                                  // a field type
         Assert.Contains(("Evaluation/RunArtifactLoggingExtensions.cs", "Tracking/Run"), arrows);                 // an extended type
         Assert.Contains(("Evaluation/Datasets/EvaluationDataset.cs", "Model/MlflowTags"), arrows);               // a constant
-        Assert.Contains(("Evaluation/Tables/LoggedArtifactsTag.cs", "Text/PythonJson"), arrows);                 // a static call
+        Assert.Contains(("Tracking/Tracker.cs", "Durable/DurableTrackingStore"), arrows);                        // a static call
         Assert.Contains(("Configuration/LlmTrackOptions.cs", "Configuration/TrackingUri"), arrows);              // same folder
         Assert.Contains(("Evaluation/Accumulators/ClassificationAccumulator.cs", "Evaluation/EvaluationMetricKeys"), arrows); // a using alias
     }

@@ -1,7 +1,7 @@
 using System.Text;
 using LlmTrack.Evaluation;
 using LlmTrack.Evaluation.Tables;
-using LlmTrack.Text;
+using LlmTrack.Metrics.Text;
 
 namespace LlmTrack.Tests.Evaluation;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LlmTrack.Model;
-using LlmTrack.Text;
+using LlmTrack.Metrics.Text;
 
 namespace LlmTrack.Evaluation.Datasets;
 

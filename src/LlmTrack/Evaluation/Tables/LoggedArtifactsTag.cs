@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LlmTrack.Model;
-using LlmTrack.Text;
+using LlmTrack.Metrics.Text;
 
 namespace LlmTrack.Evaluation.Tables;
 

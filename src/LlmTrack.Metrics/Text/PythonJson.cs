@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace LlmTrack.Text;
+namespace LlmTrack.Metrics.Text;
 
 /// <summary>
 /// Writes JSON text exactly as Python's <c>json.dumps</c> does with its defaults
@@ -10,7 +10,7 @@ namespace LlmTrack.Text;
 /// MLflow stores several run fields (dataset source, schema, profile, the
 /// <c>mlflow.loggedArtifacts</c> tag) as text produced this way.
 /// </summary>
-internal static class PythonJson
+public static class PythonJson
 {
     /// <summary>Appends <paramref name="value"/> as a JSON string literal, escaped as <c>json.dumps</c> does.</summary>
     /// <param name="sb">The builder to append to.</param>

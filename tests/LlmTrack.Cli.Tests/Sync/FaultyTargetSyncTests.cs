@@ -8,6 +8,7 @@ namespace LlmTrack.Cli.Tests.Sync;
 /// exits non-zero or delivers everything, its summary is what the target holds, and a second run completes the copy
 /// exactly once.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed partial class FaultyTargetSyncTests : IDisposable
 {
     private const int Runs = 2;
@@ -36,7 +37,7 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
     [InlineData(FakeFault.Drop, "experiments/create", 1, true)]
     [InlineData(FakeFault.HandleThenDrop, "runs/log-batch", 2, false)]
     [InlineData(FakeFault.HandleThenDrop, "runs/log-batch", 4, true)]
-    public async Task AFaultyTarget_ExitsNonZeroOrDeliversAll_SummaryIsWhatItHolds_SecondSyncCompletesOnce(FakeFault fault, string endpoint, int nth, bool dies)
+    public async Task AFaultyTargetExitsNonZeroOrDeliversAllSummaryIsWhatItHoldsSecondSyncCompletesOnce(FakeFault fault, string endpoint, int nth, bool dies)
     {
         var source = SeedSource();
         var seen = 0;
@@ -107,7 +108,7 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
     }
 
     [Fact]
-    public async Task ATargetThatStopsAnswering_ListsTheMissingRuns_AndExitsNonZero()
+    public async Task ATargetThatStopsAnsweringListsTheMissingRunsAndExitsNonZero()
     {
         var source = SeedSource();
         _server.Fault = (_, path) => path == "runs/create" ? FakeFault.Drop : FakeFault.None;

@@ -11,7 +11,7 @@ public sealed class JournalRootCommandTests : IDisposable
     private static Dictionary<string, string> Environment => new() { ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0" };
 
     [Fact]
-    public async Task StatusAndSync_WithoutATrackingUri_CoverEveryServerFolder()
+    public async Task StatusAndSyncWithoutATrackingUriCoverEveryServerFolder()
     {
         using var up = new FakeMlflowServer();
         using var down = new FakeMlflowServer();
@@ -60,7 +60,7 @@ public sealed class JournalRootCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task StatusWithoutATrackingUri_OfAnEmptyRoot_Succeeds()
+    public async Task StatusWithoutATrackingUriOfAnEmptyRootSucceeds()
     {
         var run = await CliRun.RunWithEnvironmentAsync(Environment, "status", "--journal-dir", _root);
         Assert.Equal(CliApp.Success, run.ExitCode);
@@ -68,7 +68,7 @@ public sealed class JournalRootCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task SyncWithoutATrackingUri_OfAnEmptyRoot_Succeeds()
+    public async Task SyncWithoutATrackingUriOfAnEmptyRootSucceeds()
     {
         var run = await CliRun.RunWithEnvironmentAsync(Environment, "sync", "--journal-dir", _root, "--quiet");
         Assert.Equal(CliApp.Success, run.ExitCode);
@@ -76,7 +76,7 @@ public sealed class JournalRootCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task StatusWithAnUnsupportedUri_ExitsNonZero()
+    public async Task StatusWithAnUnsupportedUriExitsNonZero()
     {
         var run = await CliRun.RunWithEnvironmentAsync(Environment, "status", "--tracking-uri", "ftp://nowhere", "--journal-dir", _root);
         Assert.Equal(CliApp.InputError, run.ExitCode);

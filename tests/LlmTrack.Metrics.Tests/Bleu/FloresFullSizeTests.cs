@@ -8,6 +8,7 @@ namespace LlmTrack.Metrics.Tests.Bleu;
 /// FLORES-200 devtest eng→por, two OPUS-MT systems, against the official sacreBLEU scores in the
 /// OPUS-MT leaderboard's .eval files (and the exact values listed in the data README).
 /// </summary>
+[Trait("Category", "Slow")]
 public class FloresFullSizeTests
 {
     private static readonly Lazy<string[]> Reference = new(() => Lines("por_Latn.devtest"));

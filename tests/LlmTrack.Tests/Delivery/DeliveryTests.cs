@@ -325,7 +325,7 @@ public class DeliveryTests
     }
 
     [Fact]
-    public async Task EndingWhileTheStoreIsUnreachable_WaitsOutOneRequestNotOnePerBatch_AndReportsEveryValueFailed()
+    public async Task EndingWhileTheStoreIsUnreachableWaitsOutOneRequestNotOnePerBatchAndReportsEveryValueFailed()
     {
         using var t = new TestTracker();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

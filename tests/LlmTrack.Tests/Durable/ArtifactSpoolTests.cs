@@ -24,7 +24,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
-    public async Task ServerDownAtStart_ArtifactsAreSpooledDurably_ThenUploadedWithIdenticalBytes_AndSpoolEmptied()
+    public async Task ServerDownAtStartArtifactsAreSpooledDurablyThenUploadedWithIdenticalBytesAndSpoolEmptied()
     {
         var server = new SwitchableServer { Down = true };
         var weights = Bytes(300_000, seed: 1);
@@ -85,7 +85,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task SamePathLoggedTwiceWhilePending_ServerEndsWithTheNewestVersion()
+    public async Task SamePathLoggedTwiceWhilePendingServerEndsWithTheNewestVersion()
     {
         var server = new SwitchableServer { Down = true };
         var (tracker, _) = _fixture.NewTracker(server);
@@ -108,7 +108,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task ListAndDownloadWhilePending_ServeTheSpooledFiles()
+    public async Task ListAndDownloadWhilePendingServeTheSpooledFiles()
     {
         var server = new SwitchableServer { Down = true };
         var (tracker, store) = _fixture.NewTracker(server);
@@ -143,7 +143,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task ProcessEndsWhileServerIsDown_NextProcessUploadsTheSpooledArtifacts()
+    public async Task ProcessEndsWhileServerIsDownNextProcessUploadsTheSpooledArtifacts()
     {
         var server = new SwitchableServer { Down = true };
         var model = Bytes(200_000, seed: 4);
@@ -180,7 +180,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task JournalOfKilledProcess_SpooledArtifactsAreUploaded_HalfWrittenSpoolIsDiscarded()
+    public async Task JournalOfKilledProcessSpooledArtifactsAreUploadedHalfWrittenSpoolIsDiscarded()
     {
         var server = new SwitchableServer();
         var content = Bytes(50_000, seed: 5);
@@ -219,7 +219,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task LlmtrackSync_DeliversSpooledArtifactsThroughTheServersArtifactProxy()
+    public async Task LlmtrackSyncDeliversSpooledArtifactsThroughTheServersArtifactProxy()
     {
         using var mlflow = WireMockServer.Start();
         var options = _fixture.Options();
@@ -258,7 +258,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task ArtifactBeyondTheDiskCap_IsRefusedAtTheCall_NothingKept_JournalIntact()
+    public async Task ArtifactBeyondTheDiskCapIsRefusedAtTheCallNothingKeptJournalIntact()
     {
         var server = new SwitchableServer { Down = true };
         var (tracker, _) = _fixture.NewTracker(server, d => d.DiskCapBytes = 256 * 1024);
@@ -328,7 +328,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task ArtifactRefusedByTheServer_GoesToDeadLetters_ContentKept_RestDelivered()
+    public async Task ArtifactRefusedByTheServerGoesToDeadLettersContentKeptRestDelivered()
     {
         var server = new SwitchableServer { Down = true };
         server.Server.ArtifactFailure = (path, _) => path == "bad.txt" ? new MlflowException(MlflowErrorCode.InvalidParameterValue, "Artifact refused (simulated).", 400) : null;
@@ -360,7 +360,7 @@ public sealed class ArtifactSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task TransientUploadFailure_KeepsTheRecord_UploadSucceedsOnALaterAttempt()
+    public async Task TransientUploadFailureKeepsTheRecordUploadSucceedsOnALaterAttempt()
     {
         var server = new SwitchableServer { Down = true };
         var failures = 0;

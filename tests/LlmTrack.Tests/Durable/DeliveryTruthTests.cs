@@ -9,6 +9,7 @@ namespace LlmTrack.Tests.Durable;
 /// end wait for the server while delivery makes progress, and whatever is left undelivered when the tracker closes is
 /// reported (numbers, runs, folder, command) through the logger, or on standard error when there is none.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class DeliveryTruthTests : IDisposable
 {
     private readonly DurableFixture _fixture = new();
@@ -49,7 +50,7 @@ public sealed class DeliveryTruthTests : IDisposable
     }
 
     [Fact]
-    public async Task FlushToDiskReturnsWithoutTheServer_AndCountsTheValuesAsDurableNotDelivered()
+    public async Task FlushToDiskReturnsWithoutTheServerAndCountsTheValuesAsDurableNotDelivered()
     {
         var server = new SwitchableServer { Down = true };
         var (tracker, _) = _fixture.NewTracker(server);
@@ -74,7 +75,7 @@ public sealed class DeliveryTruthTests : IDisposable
     }
 
     [Fact]
-    public async Task ServerGoesDownMidway_EndAndCloseReportExactlyWhatTheServerLacks()
+    public async Task ServerGoesDownMidwayEndAndCloseReportExactlyWhatTheServerLacks()
     {
         var server = new SwitchableServer();
         var (tracker, _) = _fixture.NewTracker(server);
@@ -130,7 +131,7 @@ public sealed class DeliveryTruthTests : IDisposable
     }
 
     [Fact]
-    public async Task EverythingDelivered_CloseSaysSo_AndWarnsNobody()
+    public async Task EverythingDeliveredCloseSaysSoAndWarnsNobody()
     {
         var server = new SwitchableServer();
         var options = _fixture.Options();
@@ -152,7 +153,7 @@ public sealed class DeliveryTruthTests : IDisposable
     }
 
     [Fact]
-    public async Task NoLoggerGiven_ServerDown_TheEndingProcessSaysOnStandardErrorWhatIsUndeliveredAndWhere()
+    public async Task NoLoggerGivenServerDownTheEndingProcessSaysOnStandardErrorWhatIsUndeliveredAndWhere()
     {
         var uri = UnusedLocalUri();
         var (exitCode, output, errors) = await RunChildAsync("durable-exit", uri, "500");
@@ -167,7 +168,7 @@ public sealed class DeliveryTruthTests : IDisposable
     }
 
     [Fact]
-    public async Task AProgramThatNeverClosesItsTracker_StillSaysOnStandardErrorWhatItLeavesUndelivered()
+    public async Task AProgramThatNeverClosesItsTrackerStillSaysOnStandardErrorWhatItLeavesUndelivered()
     {
         var uri = UnusedLocalUri();
         var (exitCode, output, errors) = await RunChildAsync("durable-forget", uri, "300");

@@ -14,7 +14,7 @@ public sealed class DurableModeTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
-    public async Task ServerDownAtStart_RunStartsLocally_ThenIsCreatedDeliveredAndFinished()
+    public async Task ServerDownAtStartRunStartsLocallyThenIsCreatedDeliveredAndFinished()
     {
         var server = new SwitchableServer { Down = true };
         var (tracker, _) = _fixture.NewTracker(server);
@@ -54,7 +54,7 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
-    public async Task ProcessEndsWhileServerIsDown_JournalStays_NextTrackerDeliversIt()
+    public async Task ProcessEndsWhileServerIsDownJournalStaysNextTrackerDeliversIt()
     {
         var server = new SwitchableServer { Down = true };
         long? endTime;
@@ -96,7 +96,7 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
-    public async Task ResumedRun_IsJournaled_ServerDownUntilTheProcessEnds_NextTrackerDeliversIt()
+    public async Task ResumedRunIsJournaledServerDownUntilTheProcessEndsNextTrackerDeliversIt()
     {
         var server = new SwitchableServer();
         string runId;
@@ -157,7 +157,7 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
-    public async Task JournalOfDeadProcess_IsDeliveredAndEndedFailedAtLastActivity()
+    public async Task JournalOfDeadProcessIsDeliveredAndEndedFailedAtLastActivity()
     {
         var server = new SwitchableServer();
         var lastActivity = WriteJournalOfDeadProcess("deadbeefdeadbeefdeadbeefdeadbeef", points: 30, tearLastRecord: false);
@@ -179,7 +179,7 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
-    public async Task LastRecordCutInHalf_IsIgnored_RestIsDelivered()
+    public async Task LastRecordCutInHalfIsIgnoredRestIsDelivered()
     {
         var server = new SwitchableServer();
         WriteJournalOfDeadProcess("0123456789abcdef0123456789abcdef", points: 20, tearLastRecord: true);
@@ -197,7 +197,7 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
-    public async Task PoisonValue_GoesToDeadLetters_RestIsDelivered_VisibleInCountersLogAndStatus()
+    public async Task PoisonValueGoesToDeadLettersRestIsDeliveredVisibleInCountersLogAndStatus()
     {
         var server = new SwitchableServer();
         server.RejectedMetricKeys.Add("bad");
@@ -236,7 +236,7 @@ public sealed class DurableModeTests : IDisposable
     }
 
     [Fact]
-    public async Task SyncAll_ServerUnreachable_LeavesJournalOnDisk_AndReportsItRemaining()
+    public async Task SyncAllServerUnreachableLeavesJournalOnDiskAndReportsItRemaining()
     {
         var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         closed.Start();

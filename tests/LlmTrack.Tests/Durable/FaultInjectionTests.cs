@@ -12,6 +12,7 @@ namespace LlmTrack.Tests.Durable;
 /// 100,000 metric points (NaN and ±∞ among them) through durable mode and the real REST store to an in-process
 /// MLflow server that fails requests: every point is stored exactly once, in order per key.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class FaultInjectionTests : IDisposable
 {
     private readonly DurableFixture _fixture = new();
@@ -19,7 +20,7 @@ public sealed class FaultInjectionTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
-    public async Task HundredThousandPoints_ThroughFaults_StoredExactlyOnceInOrder()
+    public async Task HundredThousandPointsThroughFaultsStoredExactlyOnceInOrder()
     {
         const int seed = 20260101;
         var server = new FaultyMlflowServer(new Random(seed), faultPercent: 30);

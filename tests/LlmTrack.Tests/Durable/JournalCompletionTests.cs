@@ -11,7 +11,7 @@ public sealed class JournalCompletionTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
-    public async Task TakenOverJournal_WhoseEndWasDeliveredBefore_CompletesAndIsDeleted()
+    public async Task TakenOverJournalWhoseEndWasDeliveredBeforeCompletesAndIsDeleted()
     {
         var server = new SwitchableServer();
         var created = await server.Server.CreateRunAsync("0", "ended-before", 1_700_000_000_000, [], default);

@@ -16,7 +16,7 @@ public sealed class JournalServerRecordTests : IDisposable
     }
 
     [Fact]
-    public void CreatingTheJournalOptions_RecordsTheServer_WithoutCredentials()
+    public void CreatingTheJournalOptionsRecordsTheServerWithoutCredentials()
     {
         const string uri = "https://alice:s3cr%40t@MLflow.example:8443/base/";
         var options = JournalRoot.CreateJournalOptions(uri, new DurabilityOptions { JournalDirectory = _root }, TimeProvider.System, NullLogger.Instance);
@@ -37,7 +37,7 @@ public sealed class JournalServerRecordTests : IDisposable
     }
 
     [Fact]
-    public void StatusOfOneServer_DoesNotCreateItsFolder()
+    public void StatusOfOneServerDoesNotCreateItsFolder()
     {
         var status = JournalSync.GetStatus(new LlmTrackOptions { TrackingUri = "http://127.0.0.1:9", Durability = { JournalDirectory = _root } });
         Assert.Empty(status.Runs);
@@ -45,7 +45,7 @@ public sealed class JournalServerRecordTests : IDisposable
     }
 
     [Fact]
-    public void AMissingOrBrokenRecord_ReadsAsNone()
+    public void AMissingOrBrokenRecordReadsAsNone()
     {
         Directory.CreateDirectory(_root);
         Assert.Null(JournalServerRecord.TryRead(_root));
@@ -56,7 +56,7 @@ public sealed class JournalServerRecordTests : IDisposable
     }
 
     [Fact]
-    public void StatusWithoutATrackingUri_ListsEveryRecordedServerAndFoldersWithJournals()
+    public void StatusWithoutATrackingUriListsEveryRecordedServerAndFoldersWithJournals()
     {
         var durability = new DurabilityOptions { JournalDirectory = _root };
         var a = JournalRoot.CreateJournalOptions("http://127.0.0.1:5001", durability, TimeProvider.System, NullLogger.Instance).Root;
@@ -72,7 +72,7 @@ public sealed class JournalServerRecordTests : IDisposable
     }
 
     [Fact]
-    public async Task DeliverWithoutATrackingUri_OfAnEmptyRoot_DeliversNothing()
+    public async Task DeliverWithoutATrackingUriOfAnEmptyRootDeliversNothing()
     {
         var result = await PendingJournals.DeliverAsync(new LlmTrackOptions { Durability = { JournalDirectory = _root } });
         Assert.Equal((0, 0, 0L), (result.Delivered, result.Remaining, result.DeadLetters));

@@ -4,6 +4,7 @@ using System.Reflection;
 namespace LlmTrack.Tests.Durable;
 
 /// <summary>A real process logs in durable mode while the server is down and is killed (kill -9); the next tracker delivers its journal.</summary>
+[Trait("Category", "Slow")]
 public sealed class KilledProcessTests : IDisposable
 {
     private readonly DurableFixture _fixture = new();
@@ -15,7 +16,7 @@ public sealed class KilledProcessTests : IDisposable
     public void Dispose() => _fixture.Dispose();
 
     [Fact]
-    public async Task KilledWhileServerDown_NextTrackerDeliversEverythingFlushed_AndEndsRunFailed()
+    public async Task KilledWhileServerDownNextTrackerDeliversEverythingFlushedAndEndsRunFailed()
     {
         // A port nobody listens on: the child's server is unreachable.
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -75,7 +75,7 @@ public class JournalRoundTripTests
     }
 
     [Fact]
-    public void ArtifactSpooledRecord_RoundTrips_WithANewKindThatLeavesTheOldOnesAlone()
+    public void ArtifactSpooledRecordRoundTripsWithANewKindThatLeavesTheOldOnesAlone()
     {
         // Kinds are stored in every record header: the existing ones never move, the artifact record is new.
         Assert.Equal(
@@ -128,7 +128,7 @@ public class JournalRoundTripTests
     }
 
     [Fact]
-    public void StatusCountsPendingSpooledArtifacts_UntilAcknowledged()
+    public void StatusCountsPendingSpooledArtifactsUntilAcknowledged()
     {
         using var root = new TempJournalRoot();
         using var journal = RunJournal.Create(root.Options, root.Created());
@@ -234,7 +234,7 @@ public class JournalRoundTripTests
     }
 
     [Fact]
-    public void RunEndedIsTheLastRecord_ADueHeartbeatGoesBeforeIt_SoTheDeliveredJournalCanBeDeleted()
+    public void RunEndedIsTheLastRecordADueHeartbeatGoesBeforeItSoTheDeliveredJournalCanBeDeleted()
     {
         using var root = new TempJournalRoot();
         using (var journal = RunJournal.Create(root.Options, root.Created()))

@@ -22,7 +22,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     private static Func<CancellationToken, Task<Stream>> Content(byte[] bytes) => _ => Task.FromResult<Stream>(new MemoryStream(bytes));
 
     [Fact]
-    public async Task Upload_PutsBytesToRecordedProxyPath()
+    public async Task UploadPutsBytesToRecordedProxyPath()
     {
         var recorded = Recordings.Curl("artifacts.out", "-X PUT --data-binary @hello.txt http://");
         Assert.Contains(FilePath, recorded.Command);
@@ -39,7 +39,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Upload_EscapesPathSegments()
+    public async Task UploadEscapesPathSegments()
     {
         _mlflow.Server.Given(Request.Create().UsingPut()).RespondWith(Response.Create().WithBody("{}"));
 
@@ -62,7 +62,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     [InlineData("dir/")]
     [InlineData("a\\..\\b")]
     [InlineData("")]
-    public async Task UnsafePaths_AreRejected_BeforeAnyRequest(string path)
+    public async Task UnsafePathsAreRejectedBeforeAnyRequest(string path)
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Repository.UploadAsync(path, Content([1]), 1, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => Repository.DownloadAsync(path, new MemoryStream(), CancellationToken.None));
@@ -70,7 +70,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Upload_ServerRejectsTraversal_RecordedErrorMapped()
+    public async Task UploadServerRejectsTraversalRecordedErrorMapped()
     {
         var recorded = Recordings.Curl("artifacts.out", "..%2f..%2fx.txt");
         _mlflow.Server.Given(Request.Create().UsingPut()).RespondWith(Response.Create().WithStatusCode(recorded.Status).WithBody(recorded.ResponseBody));
@@ -82,7 +82,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Upload_TransientFailure_RetriesFromTheStart_OpeningContentAgain()
+    public async Task UploadTransientFailureRetriesFromTheStartOpeningContentAgain()
     {
         _mlflow.Server.Given(Request.Create().UsingPut()).InScenario("u").WillSetStateTo("ok").RespondWith(Response.Create().WithStatusCode(503).WithBody("busy"));
         _mlflow.Server.Given(Request.Create().UsingPut()).InScenario("u").WhenStateIs("ok").RespondWith(Response.Create().WithBody("{}"));
@@ -97,7 +97,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Upload_StalledContent_IdleTimeoutRetries_WithFakeTime()
+    public async Task UploadStalledContentIdleTimeoutRetriesWithFakeTime()
     {
         var time = new FakeTimeProvider();
         using var mlflow = new MlflowServerFixture(o => o.Http.AttemptTimeout = TimeSpan.FromSeconds(30), time: time);
@@ -119,7 +119,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Download_CopiesRecordedFile()
+    public async Task DownloadCopiesRecordedFile()
     {
         var recorded = Recordings.Curl("artifacts.out", "curl -i http://");
         _mlflow.Server.Given(Request.Create().WithPath(FilePath).UsingGet())
@@ -133,7 +133,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Download_Missing_IsResourceDoesNotExist()
+    public async Task DownloadMissingIsResourceDoesNotExist()
     {
         _mlflow.Server.Given(Request.Create().UsingGet()).RespondWith(Response.Create().WithStatusCode(404).WithBody("""{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "File not found"}"""));
 
@@ -143,7 +143,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task List_RootAndFolder_WithRecordedListings()
+    public async Task ListRootAndFolderWithRecordedListings()
     {
         var root = Recordings.Curl("artifacts.out", $"artifacts?path=1/{RunId}/artifacts'");
         var dir = Recordings.Curl("artifacts.out", $"artifacts?path=1/{RunId}/artifacts/dir'");
@@ -160,7 +160,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task List_EmptyFolder_RecordedEmptyObject()
+    public async Task ListEmptyFolderRecordedEmptyObject()
     {
         _mlflow.Server.Given(Request.Create().WithPath("/api/2.0/mlflow-artifacts/artifacts").UsingGet()).RespondWith(Response.Create().WithBody("{}"));
 
@@ -168,7 +168,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task MlflowArtifactsUriWithHost_GoesToThatHost_WithoutCredentials()
+    public async Task MlflowArtifactsUriWithHostGoesToThatHostWithoutCredentials()
     {
         using var other = WireMock.Server.WireMockServer.Start();
         other.Given(Request.Create().UsingPut()).RespondWith(Response.Create().WithBody("{}"));
@@ -184,7 +184,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public async Task HttpArtifactUri_UsedAsIs_AndListsThroughItsRoute()
+    public async Task HttpArtifactUriUsedAsIsAndListsThroughItsRoute()
     {
         _mlflow.Server.Given(Request.Create().UsingPut()).RespondWith(Response.Create().WithBody("{}"));
         _mlflow.Server.Given(Request.Create().WithPath("/api/2.0/mlflow-artifacts/artifacts").UsingGet())
@@ -202,7 +202,7 @@ public sealed class ArtifactRepositoryTests : IDisposable
     }
 
     [Fact]
-    public void UnsupportedScheme_Throws_OrUsesFallback()
+    public void UnsupportedSchemeThrowsOrUsesFallback()
     {
         var ex = Assert.Throws<MlflowException>(() => _mlflow.Store.GetArtifactRepository("s3://bucket/1/run/artifacts"));
         Assert.Equal(MlflowErrorCode.InvalidParameterValue, ex.ErrorCode);
@@ -283,7 +283,7 @@ public sealed class ArtifactStreamingMemoryTests
     private static byte Pattern(long i) => (byte)((i * 31) + 7);
 
     [Fact]
-    public async Task Upload200MB_FromGeneratedStream_AllocatesLittle()
+    public async Task Upload200MBFromGeneratedStreamAllocatesLittle()
     {
         using var server = new RawHttpServer(resetFirst: 0, "{}", Pattern);
         var options = new LlmTrackOptions { TrackingUri = server.Url };

@@ -17,7 +17,7 @@ public sealed class AuthAndSecretsTests
         mlflow.Server.LogEntries[index].RequestMessage.Headers!.TryGetValue(name, out var values) ? values.Single() : "";
 
     [Fact]
-    public async Task BearerToken_AndCustomHeaders_AreSent()
+    public async Task BearerTokenAndCustomHeadersAreSent()
     {
         using var mlflow = new MlflowServerFixture(o =>
         {
@@ -36,7 +36,7 @@ public sealed class AuthAndSecretsTests
     }
 
     [Fact]
-    public async Task TokenProvider_IsCalledPerRequest_IncludingRetries_AndWinsOverToken()
+    public async Task TokenProviderIsCalledPerRequestIncludingRetriesAndWinsOverToken()
     {
         var calls = 0;
         using var mlflow = new MlflowServerFixture(o =>
@@ -56,7 +56,7 @@ public sealed class AuthAndSecretsTests
     }
 
     [Fact]
-    public async Task TokenProviderReturningNull_FallsBackToToken()
+    public async Task TokenProviderReturningNullFallsBackToToken()
     {
         using var mlflow = new MlflowServerFixture(o =>
         {
@@ -71,7 +71,7 @@ public sealed class AuthAndSecretsTests
     }
 
     [Fact]
-    public async Task BasicAuth_FromUsernamePassword()
+    public async Task BasicAuthFromUsernamePassword()
     {
         using var mlflow = new MlflowServerFixture(o =>
         {
@@ -86,7 +86,7 @@ public sealed class AuthAndSecretsTests
     }
 
     [Fact]
-    public async Task BasicAuth_FromTrackingUriUserInfo_NotSentInUrl()
+    public async Task BasicAuthFromTrackingUriUserInfoNotSentInUrl()
     {
         using var server = WireMock.Server.WireMockServer.Start();
         server.Given(Request.Create().UsingGet()).RespondWith(Response.Create().WithBody(RunGetBody));
@@ -103,7 +103,7 @@ public sealed class AuthAndSecretsTests
     }
 
     [Fact]
-    public async Task Secrets_NeverInLogs_ExceptionMessages_OrToString()
+    public async Task SecretsNeverInLogsExceptionMessagesOrToString()
     {
         using var mlflow = new MlflowServerFixture(o =>
         {
@@ -142,7 +142,7 @@ public sealed class AuthAndSecretsTests
     }
 
     [Fact]
-    public async Task DebugLog_HasMethodPathStatus_NoQuery()
+    public async Task DebugLogHasMethodPathStatusNoQuery()
     {
         using var mlflow = new MlflowServerFixture();
         mlflow.Respond(mlflow.Get("experiments/get-by-name"), 404, """{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"x"}""");

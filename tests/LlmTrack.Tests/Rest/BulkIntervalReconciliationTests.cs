@@ -35,7 +35,7 @@ public sealed class BulkIntervalReconciliationTests
         $$"""{"key":"{{key}}","value":{{value}},"timestamp":{{ts}},"step":{{step}},"run_id":"{{RunId}}"}""";
 
     [Fact]
-    public async Task LostAnswer_LongHistory_ReadsOnlyTheBatchSteps()
+    public async Task LostAnswerLongHistoryReadsOnlyTheBatchSteps()
     {
         // 10 keys × 5000 stored steps; the next batch (10 keys × 100 steps) is committed and its answer lost.
         var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true, LoseAnswers = 1 };
@@ -71,7 +71,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task ConnectionLostBeforeTheServerGotIt_OneReadOfTheFirstKeyShowsNothingWasStored()
+    public async Task ConnectionLostBeforeTheServerGotItOneReadOfTheFirstKeyShowsNothingWasStored()
     {
         var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true };
         using var lost = new LoseFirstLogBatchUnsent(server);
@@ -89,7 +89,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task ConnectionLost_ThePointsOfTheFirstKeyWereLoggedBefore_EveryKeyIsReadAndOnlyTheMissingAreSent()
+    public async Task ConnectionLostThePointsOfTheFirstKeyWereLoggedBeforeEveryKeyIsReadAndOnlyTheMissingAreSent()
     {
         // The batch repeats points of "k0" stored by an earlier batch, so the first key alone cannot tell whether the
         // lost attempt was stored: every key is read, and the attempt (which stored nothing) is sent without "k0".
@@ -129,7 +129,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task LostAnswer_WideSparseBatch_OneWindowPerClusterOfSteps()
+    public async Task LostAnswerWideSparseBatchOneWindowPerClusterOfSteps()
     {
         var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true, LoseAnswers = 1 };
         for (var step = 0; step < 3000; step++)
@@ -153,7 +153,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public void PlanWindows_BoundsWidthAndGaps_WithoutOverflow()
+    public void PlanWindowsBoundsWidthAndGapsWithoutOverflow()
     {
         Assert.Equal(
             [new StepWindow(0, 2499), new StepWindow(2500, 2600)],
@@ -165,7 +165,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public void MetricPointKey_MatchesWhatTheSqlStoreKeeps()
+    public void MetricPointKeyMatchesWhatTheSqlStoreKeeps()
     {
         var otherNaN = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234);
         Assert.True(double.IsNaN(otherNaN));
@@ -182,7 +182,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task LostAnswer_NaNInfinitiesAndNegativeZero_AsTheServerReturnsThem_CountAsStored()
+    public async Task LostAnswerNaNInfinitiesAndNegativeZeroAsTheServerReturnsThemCountAsStored()
     {
         using var mlflow = new MlflowServerFixture(faults: LoseEveryLogBatch());
         mlflow.Respond(mlflow.Post("runs/log-batch"), 200, "{}");
@@ -205,7 +205,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task LostAnswer_SeveralPointsAtOneStep_ResendsOnlyTheMissingOne()
+    public async Task LostAnswerSeveralPointsAtOneStepResendsOnlyTheMissingOne()
     {
         using var mlflow = new MlflowServerFixture(faults: new FaultInjectingHandler
         {
@@ -227,7 +227,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task RangeRead_ManyPointsPerStep_SplitsAnAnswerThatMayBeCut()
+    public async Task RangeReadManyPointsPerStepSplitsAnAnswerThatMayBeCut()
     {
         var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true };
         for (var i = 0; i < 15_000; i++)
@@ -247,7 +247,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task RangeRead_WiderThanMaxResults_IsReadInUnsampledWindows()
+    public async Task RangeReadWiderThanMaxResultsIsReadInUnsampledWindows()
     {
         var server = new FakeMlflowServer(false, new Random(1)) { NoFaults = true };
         for (var step = 0; step < 6000; step++)
@@ -265,7 +265,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task RangeRead_RecordedExactRange_IsParsed()
+    public async Task RangeReadRecordedExactRangeIsParsed()
     {
         var recorded = Recordings.Python("search.out", "\"start_step\": 10, \"end_step\": 20");
         Assert.Equal(200, recorded.Status);
@@ -285,7 +285,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task RangeRead_RecordedUnknownRun_IsAnErrorNotAFallback()
+    public async Task RangeReadRecordedUnknownRunIsAnErrorNotAFallback()
     {
         var recorded = Recordings.Python("search.out", "0123456789abcdef0123456789abcdef");
         Assert.Equal(404, recorded.Status);
@@ -302,7 +302,7 @@ public sealed class BulkIntervalReconciliationTests
     [Theory]
     [InlineData(404, "/api/2.0/mlflow/metrics/get-history-bulk params")]
     [InlineData(405, "POST http://127.0.0.1:5010/api/2.0/mlflow/metrics/get-history-bulk-interval")]
-    public async Task LostAnswers_ServerWithoutTheRoute_FallsBackToGetHistory_AndRemembers(int status, string recordedMarker)
+    public async Task LostAnswersServerWithoutTheRouteFallsBackToGetHistoryAndRemembers(int status, string recordedMarker)
     {
         var recorded = Recordings.Python("search.out", recordedMarker);
         Assert.Equal(status, recorded.Status);
@@ -327,7 +327,7 @@ public sealed class BulkIntervalReconciliationTests
     [Theory]
     [InlineData(false, 5)]
     [InlineData(true, 6)]
-    public async Task RandomFaults_ServerWithoutTheRoute_EveryPointStoredExactlyOnce(bool fileStoreSemantics, int seed)
+    public async Task RandomFaultsServerWithoutTheRouteEveryPointStoredExactlyOnce(bool fileStoreSemantics, int seed)
     {
         var server = new FakeMlflowServer(fileStoreSemantics, new Random(seed)) { WithoutBulkInterval = true };
         using var store = NewStore(server, out var client);
@@ -350,7 +350,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task Reconciler_OverSqliteStore_ReadsRangesAndFindsTheMissingPoints()
+    public async Task ReconcilerOverSqliteStoreReadsRangesAndFindsTheMissingPoints()
     {
         using var folder = new TempFolder();
         using var sqlite = LlmTrack.Stores.Sqlite.SqliteTrackingStore.Open(folder.TrackingUri, TimeProvider.System);
@@ -372,7 +372,7 @@ public sealed class BulkIntervalReconciliationTests
     }
 
     [Fact]
-    public async Task Reconciler_OverInMemoryStore_ReadsOnlyTheBatchWindows()
+    public async Task ReconcilerOverInMemoryStoreReadsOnlyTheBatchWindows()
     {
         var memory = new LlmTrack.Tests.Fakes.InMemoryTrackingStore();
         var run = await memory.CreateRunAsync("0", "r", Ts, [], CancellationToken.None);

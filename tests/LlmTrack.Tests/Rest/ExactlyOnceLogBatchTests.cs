@@ -35,7 +35,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public void RecordedIntegrityError_IsRecognised()
+    public void RecordedIntegrityErrorIsRecognised()
     {
         Assert.Contains("IntegrityError", IntegrityErrorBody);
         var error = MlflowErrorMapper.FromBody(400, "BAD REQUEST", IntegrityErrorBody, "POST", "/x");
@@ -44,7 +44,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task LostResponse_ThenRecordedIntegrityError_ReconcilesToSuccess()
+    public async Task LostResponseThenRecordedIntegrityErrorReconcilesToSuccess()
     {
         // 1st log-batch: committed by the server, response lost. The range read before the resend does not
         // show the points yet (commit still in flight); the resend hits the recorded IntegrityError; the
@@ -68,7 +68,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task LostResponse_PointsAlreadyStored_NoResendOfMetrics()
+    public async Task LostResponsePointsAlreadyStoredNoResendOfMetrics()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -89,7 +89,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task LostResponse_WithParamsAndTags_ResendsOnlyParamsTagsAndMissingPoints()
+    public async Task LostResponseWithParamsAndTagsResendsOnlyParamsTagsAndMissingPoints()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -113,7 +113,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task AttemptTimeoutAfterSend_WithFakeTime_IsReconciled()
+    public async Task AttemptTimeoutAfterSendWithFakeTimeIsReconciled()
     {
         var time = new FakeTimeProvider();
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.HangAfterSend : FaultInjectingHandler.Fault.None };
@@ -130,7 +130,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task ConnectionRefused_IsNotAmbiguous_NoHistoryRead()
+    public async Task ConnectionRefusedIsNotAmbiguousNoHistoryRead()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.RefuseConnection : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -145,7 +145,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task IntegrityError_WithoutAmbiguousAttempt_IsThrown()
+    public async Task IntegrityErrorWithoutAmbiguousAttemptIsThrown()
     {
         using var mlflow = new MlflowServerFixture();
         mlflow.Respond(mlflow.Post("runs/log-batch"), 400, IntegrityErrorBody);
@@ -159,7 +159,7 @@ public sealed class ExactlyOnceLogBatchTests
     }
 
     [Fact]
-    public async Task InfinityStoredAsClampedMax_CountsAsStored()
+    public async Task InfinityStoredAsClampedMaxCountsAsStored()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -177,7 +177,7 @@ public sealed class ExactlyOnceLogBatchTests
     [InlineData(true, 23)]
     [InlineData(false, 37)]
     [InlineData(true, 41)]
-    public async Task RandomFaults_EveryPointStoredExactlyOnce(bool fileStoreSemantics, int seed)
+    public async Task RandomFaultsEveryPointStoredExactlyOnce(bool fileStoreSemantics, int seed)
     {
         var server = new FakeMlflowServer(fileStoreSemantics, new Random(seed));
         var options = new LlmTrackOptions { TrackingUri = "http://127.0.0.1:5000" };
@@ -468,7 +468,7 @@ internal sealed class FakeMlflowServer(bool fileStoreSemantics, Random random) :
 public sealed class LostResponseReconciliationTests
 {
     [Fact]
-    public async Task CreateExperiment_LostResponse_RetryAlreadyExists_ReturnsCreatedId()
+    public async Task CreateExperimentLostResponseRetryAlreadyExistsReturnsCreatedId()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -487,7 +487,7 @@ public sealed class LostResponseReconciliationTests
     }
 
     [Fact]
-    public async Task CreateRun_LostResponse_RunFoundByNameAndStartTime_IsNotCreatedTwice()
+    public async Task CreateRunLostResponseRunFoundByNameAndStartTimeIsNotCreatedTwice()
     {
         // The server created the run but the response was lost; before the resend the client searches the
         // experiment for a run with the same name and start time and returns it.
@@ -509,7 +509,7 @@ public sealed class LostResponseReconciliationTests
     }
 
     [Fact]
-    public async Task CreateRun_LostResponse_NoSuchRunOnTheServer_IsCreatedAgain()
+    public async Task CreateRunLostResponseNoSuchRunOnTheServerIsCreatedAgain()
     {
         // The lost attempt never reached the database: the search finds nothing and the run is created.
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
@@ -527,7 +527,7 @@ public sealed class LostResponseReconciliationTests
     }
 
     [Fact]
-    public async Task CreateRun_WithoutAFailure_NeverSearches()
+    public async Task CreateRunWithoutAFailureNeverSearches()
     {
         using var mlflow = new MlflowServerFixture();
         var created = Recordings.Curl("basic.out", "runs/create");
@@ -539,7 +539,7 @@ public sealed class LostResponseReconciliationTests
     }
 
     [Fact]
-    public async Task DeleteTag_LostResponse_RetryNotFound_IsSuccess()
+    public async Task DeleteTagLostResponseRetryNotFoundIsSuccess()
     {
         var faults = new FaultInjectingHandler { Plan = (r, i) => i == 0 ? FaultInjectingHandler.Fault.LoseResponse : FaultInjectingHandler.Fault.None };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -554,7 +554,7 @@ public sealed class LostResponseReconciliationTests
     }
 
     [Fact]
-    public async Task DeleteTag_NotFound_WithoutLostResponse_Throws()
+    public async Task DeleteTagNotFoundWithoutLostResponseThrows()
     {
         using var mlflow = new MlflowServerFixture();
         mlflow.Respond(mlflow.Post("runs/delete-tag"), 404, """{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No tag with name: team in run with id r"}""");

@@ -10,7 +10,7 @@ namespace LlmTrack.Tests.Rest;
 public sealed class HttpClientSetupTests
 {
     [Fact]
-    public void AddMlflowHttpClient_ConfiguresNamedClient()
+    public void AddMlflowHttpClientConfiguresNamedClient()
     {
         var services = new ServiceCollection();
         services.AddMlflowHttpClient(new LlmTrackOptions { TrackingUri = "https://mlflow.example.com:8443/prefix?x=1" });
@@ -23,7 +23,7 @@ public sealed class HttpClientSetupTests
     }
 
     [Fact]
-    public void AddMlflowHttpClient_ReadsIOptions()
+    public void AddMlflowHttpClientReadsIOptions()
     {
         var services = new ServiceCollection();
         services.Configure<LlmTrackOptions>(o => o.TrackingUri = "http://tracking:5000");
@@ -36,7 +36,7 @@ public sealed class HttpClientSetupTests
     }
 
     [Fact]
-    public async Task StandaloneStore_TalksToServer()
+    public async Task StandaloneStoreTalksToServer()
     {
         using var server = WireMock.Server.WireMockServer.Start();
         server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/prefix/api/2.0/mlflow/runs/get").UsingGet())
@@ -57,7 +57,7 @@ public sealed class HttpClientSetupTests
     public void IsHttpTrackingUri(string? uri, bool expected) => Assert.Equal(expected, LlmTrack.Configuration.TrackingUri.IsHttp(uri));
 
     [Fact]
-    public void PrimaryHandler_TlsIsValidatedByDefault_InsecureOnlyWhenAskedFor()
+    public void PrimaryHandlerTlsIsValidatedByDefaultInsecureOnlyWhenAskedFor()
     {
         using var secure = MlflowHttpClient.CreatePrimaryHandler(new LlmTrackOptions());
         Assert.Null(secure.SslOptions.RemoteCertificateValidationCallback);
@@ -69,7 +69,7 @@ public sealed class HttpClientSetupTests
     }
 
     [Fact]
-    public void ServerCaPem_ValidatesChainsItSigned_Only()
+    public void ServerCaPemValidatesChainsItSignedOnly()
     {
         using var ca = CreateCa("CN=LlmTrack Test CA");
         using var otherCa = CreateCa("CN=Other CA");
@@ -96,7 +96,7 @@ public sealed class HttpClientSetupTests
     }
 
     [Fact]
-    public void ClientCertificatePem_WithKey_IsLoaded()
+    public void ClientCertificatePemWithKeyIsLoaded()
     {
         using var ca = CreateCa("CN=Client CA");
         using var client = CreateLeaf(ca, "client");
@@ -120,7 +120,7 @@ public sealed class HttpClientSetupTests
     }
 
     [Fact]
-    public void MissingCertificateFile_IsClearError()
+    public void MissingCertificateFileIsClearError()
     {
         var ex = Assert.Throws<MlflowException>(() => MlflowHttpClient.CreatePrimaryHandler(new LlmTrackOptions { ServerCertPath = "/nonexistent/ca.pem" }));
         Assert.Equal(MlflowErrorCode.InvalidParameterValue, ex.ErrorCode);

@@ -16,7 +16,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     public void Dispose() => _mlflow.Dispose();
 
     [Fact]
-    public async Task CreateExperiment_SendsRecordedBody_AndReadsId()
+    public async Task CreateExperimentSendsRecordedBodyAndReadsId()
     {
         var recorded = Recordings.Curl("basic.out", "experiments/create");
         _mlflow.Respond(_mlflow.Post("experiments/create"), recorded.Status, recorded.ResponseBody);
@@ -30,7 +30,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateExperiment_Duplicate_ThrowsResourceAlreadyExists()
+    public async Task CreateExperimentDuplicateThrowsResourceAlreadyExists()
     {
         var recorded = Recordings.Curl("basic.out", "experiments/create", occurrence: 1);
         _mlflow.Respond(_mlflow.Post("experiments/create"), recorded.Status, recorded.ResponseBody);
@@ -44,7 +44,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateExperiment_WithArtifactLocationAndTags()
+    public async Task CreateExperimentWithArtifactLocationAndTags()
     {
         _mlflow.Respond(_mlflow.Post("experiments/create"), 200, "{\n  \"experiment_id\": \"3\"\n}");
 
@@ -54,7 +54,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetExperimentByName_ReadsRecordedExperiment()
+    public async Task GetExperimentByNameReadsRecordedExperiment()
     {
         var recorded = Recordings.Curl("basic.out", "get-by-name?experiment_name=csharp-verify");
         _mlflow.Respond(_mlflow.Get("experiments/get-by-name").WithParam("experiment_name", "csharp-verify"), recorded.Status, recorded.ResponseBody);
@@ -71,7 +71,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetExperimentByName_Recorded404_ReturnsNull()
+    public async Task GetExperimentByNameRecorded404ReturnsNull()
     {
         var recorded = Recordings.Curl("basic.out", "get-by-name?experiment_name=does-not-exist");
         Assert.Equal(404, recorded.Status);
@@ -82,7 +82,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetExperimentByName_Html404_IsAnError_NotNull()
+    public async Task GetExperimentByNameHtml404IsAnErrorNotNull()
     {
         // A 404 page without MLflow's JSON error means a wrong URL (e.g. a proxy prefix), not a missing experiment.
         var html = Recordings.Curl("artifacts.out", "mpu/create (no path)");
@@ -96,7 +96,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetExperimentByName_EscapesName()
+    public async Task GetExperimentByNameEscapesName()
     {
         _mlflow.Respond(_mlflow.Get("experiments/get-by-name"), 404, """{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "x"}""");
 
@@ -107,7 +107,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateRun_SendsWireShape_AndReadsRecordedRun()
+    public async Task CreateRunSendsWireShapeAndReadsRecordedRun()
     {
         var recorded = Recordings.Curl("basic.out", "runs/create");
         _mlflow.Respond(_mlflow.Post("runs/create"), recorded.Status, recorded.ResponseBody);
@@ -126,7 +126,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateRun_LikeThePythonClient_SendsUserIdFromMlflowUserTag()
+    public async Task CreateRunLikeThePythonClientSendsUserIdFromMlflowUserTag()
     {
         var pythonBody = JsonNode.Parse(Recordings.WireRequest("POST", "runs/create"))!;
         var tags = pythonBody["tags"]!.AsArray().Select(t => new Tag((string)t!["key"]!, (string)t["value"]!)).ToArray();
@@ -138,7 +138,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetRun_ReadsRecordedRunWithMetricsParamsTags()
+    public async Task GetRunReadsRecordedRunWithMetricsParamsTags()
     {
         var recorded = Recordings.Curl("basic.out", "runs/get?run_id=");
         _mlflow.Respond(_mlflow.Get("runs/get").WithParam("run_id", RunId), recorded.Status, recorded.ResponseBody);
@@ -154,7 +154,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetRun_Recorded404_ThrowsWithErrorCode()
+    public async Task GetRunRecorded404ThrowsWithErrorCode()
     {
         var recorded = Recordings.Edge("runs/get nonexistent run_id");
         _mlflow.Respond(_mlflow.Get("runs/get"), recorded.Status, recorded.ResponseBody);
@@ -167,7 +167,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetRun_ReadsDatasetInputs()
+    public async Task GetRunReadsDatasetInputs()
     {
         const string body = """
             {"run":{"info":{"run_id":"r","experiment_id":"6","status":"RUNNING","start_time":"1700000000000","artifact_uri":"mlflow-artifacts:/6/r/artifacts","lifecycle_stage":"active"},
@@ -189,7 +189,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task UpdateRun_SendsRecordedBody_AndReadsRunInfo()
+    public async Task UpdateRunSendsRecordedBodyAndReadsRunInfo()
     {
         var recorded = Recordings.Curl("basic.out", "runs/update");
         _mlflow.Respond(_mlflow.Post("runs/update"), recorded.Status, recorded.ResponseBody);
@@ -203,7 +203,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task UpdateRun_RenameOnly_OmitsStatusAndEndTime()
+    public async Task UpdateRunRenameOnlyOmitsStatusAndEndTime()
     {
         _mlflow.Respond(_mlflow.Post("runs/update"), 200, Recordings.Curl("basic.out", "runs/update").ResponseBody);
 
@@ -213,7 +213,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task LogBatch_SendsRecordedBody()
+    public async Task LogBatchSendsRecordedBody()
     {
         var recorded = Recordings.Curl("basic.out", "runs/log-batch");
         _mlflow.Respond(_mlflow.Post("runs/log-batch"), recorded.Status, recorded.ResponseBody);
@@ -229,7 +229,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task LogBatch_NonFiniteValuesAsStrings_TimestampsAsIntegers()
+    public async Task LogBatchNonFiniteValuesAsStringsTimestampsAsIntegers()
     {
         _mlflow.Respond(_mlflow.Post("runs/log-batch"), 200, "{}");
 
@@ -263,7 +263,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task LogBatch_MatchesPythonClientMetricsShape()
+    public async Task LogBatchMatchesPythonClientMetricsShape()
     {
         var python = JsonNode.Parse(Recordings.WireRequest("POST", "runs/log-batch"))!;
         _mlflow.Respond(_mlflow.Post("runs/log-batch"), 200, "{}");
@@ -283,14 +283,14 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task LogBatch_Empty_SendsNothing()
+    public async Task LogBatchEmptySendsNothing()
     {
         await _mlflow.Store.LogBatchAsync(RunId, [], [], [], CancellationToken.None);
         Assert.Empty(_mlflow.Server.LogEntries);
     }
 
     [Fact]
-    public async Task LogBatch_RecordedLimitError_IsNotRetried()
+    public async Task LogBatchRecordedLimitErrorIsNotRetried()
     {
         var recorded = Recordings.Edge("log-batch 1001 metrics");
         _mlflow.Respond(_mlflow.Post("runs/log-batch"), recorded.Status, recorded.ResponseBody);
@@ -303,7 +303,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task SetTag_DeleteTag_SetExperimentTag_DeleteRestore_SendRecordedShapes()
+    public async Task SetTagDeleteTagSetExperimentTagDeleteRestoreSendRecordedShapes()
     {
         _mlflow.Respond(_mlflow.Post("runs/set-tag"), 200, "{}");
         _mlflow.Respond(_mlflow.Post("runs/delete-tag"), 200, "{}");
@@ -325,7 +325,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task SetTag_OnDeletedRun_RecordedErrorPassesThrough()
+    public async Task SetTagOnDeletedRunRecordedErrorPassesThrough()
     {
         var recorded = Recordings.Edge("set-tag to DELETED run");
         _mlflow.Respond(_mlflow.Post("runs/set-tag"), recorded.Status, recorded.ResponseBody);
@@ -337,7 +337,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task SearchRuns_SendsRecordedBody_AndReadsPage()
+    public async Task SearchRunsSendsRecordedBodyAndReadsPage()
     {
         var recorded = Recordings.Curl("basic.out", "runs/search");
         _mlflow.Respond(_mlflow.Post("runs/search"), recorded.Status, recorded.ResponseBody);
@@ -354,7 +354,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task SearchRuns_PassesPageToken_AndReturnsNext()
+    public async Task SearchRunsPassesPageTokenAndReturnsNext()
     {
         _mlflow.Respond(_mlflow.Post("runs/search"), 200, """{"runs":[],"next_page_token":"tok2"}""");
 
@@ -366,7 +366,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task SearchExperiments_SendsShape_AndReadsPage()
+    public async Task SearchExperimentsSendsShapeAndReadsPage()
     {
         var experiment = JsonNode.Parse(Recordings.Curl("basic.out", "get-by-name?experiment_name=csharp-verify").ResponseBody)!["experiment"]!.ToJsonString();
         _mlflow.Respond(_mlflow.Post("experiments/search"), 200, $$"""{"experiments":[{{experiment}}],"next_page_token":"n"}""");
@@ -379,7 +379,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task LogInputs_SendsPythonClientShape()
+    public async Task LogInputsSendsPythonClientShape()
     {
         var python = JsonNode.Parse(Recordings.WireRequest("POST", "runs/log-inputs"))!;
         _mlflow.Respond(_mlflow.Post("runs/log-inputs"), 200, "{}");
@@ -407,7 +407,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetMetricHistory_AlwaysSendsMaxResults_AndFollowsTokens()
+    public async Task GetMetricHistoryAlwaysSendsMaxResultsAndFollowsTokens()
     {
         _mlflow.Server.Given(_mlflow.Get("metrics/get-history").WithParam("page_token", "p2"))
             .AtPriority(1)
@@ -430,7 +430,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetMetricHistory_RecordedNeverAdvancingToken_Terminates()
+    public async Task GetMetricHistoryRecordedNeverAdvancingTokenTerminates()
     {
         // What the real server answers without max_results: no metrics and the same token forever.
         var recorded = Recordings.Curl("basic.out", "metrics/get-history");
@@ -443,7 +443,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetOrCreateExperiment_Existing_DoesNotCreate()
+    public async Task GetOrCreateExperimentExistingDoesNotCreate()
     {
         _mlflow.Respond(_mlflow.Get("experiments/get-by-name"), 200, Recordings.Curl("basic.out", "get-by-name?experiment_name=csharp-verify").ResponseBody);
 
@@ -452,7 +452,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetOrCreateExperiment_Missing_Creates()
+    public async Task GetOrCreateExperimentMissingCreates()
     {
         _mlflow.Respond(_mlflow.Get("experiments/get-by-name"), 404, Recordings.Curl("basic.out", "get-by-name?experiment_name=does-not-exist").ResponseBody);
         _mlflow.Respond(_mlflow.Post("experiments/create"), 200, Recordings.Curl("basic.out", "experiments/create").ResponseBody);
@@ -462,7 +462,7 @@ public sealed class MlflowRestStoreWireTests : IDisposable
     }
 
     [Fact]
-    public async Task GetOrCreateExperiment_ConcurrentCreator_GetsAgain()
+    public async Task GetOrCreateExperimentConcurrentCreatorGetsAgain()
     {
         // get-by-name: missing first; a concurrent creator wins; create → RESOURCE_ALREADY_EXISTS; get again → found.
         _mlflow.Server.Given(_mlflow.Get("experiments/get-by-name")).InScenario("race").WillSetStateTo("created")

@@ -47,7 +47,7 @@ public sealed class RetryAndErrorTests
     [InlineData(502)]
     [InlineData(503)]
     [InlineData(504)]
-    public async Task TransientStatus_IsRetried_ThenSucceeds(int status)
+    public async Task TransientStatusIsRetriedThenSucceeds(int status)
     {
         using var mlflow = new MlflowServerFixture();
         RespondSequence(mlflow, mlflow.Get("runs/get"), (status, "", []), (status, "oops", []), (200, RunGetBody, []));
@@ -68,7 +68,7 @@ public sealed class RetryAndErrorTests
     [InlineData(404, "RESOURCE_DOES_NOT_EXIST")]
     [InlineData(409, "INTERNAL_ERROR")]
     [InlineData(501, "INTERNAL_ERROR")]
-    public async Task OtherStatus_IsNotRetried_AndMapsPlainBodyToCode(int status, string expectedCode)
+    public async Task OtherStatusIsNotRetriedAndMapsPlainBodyToCode(int status, string expectedCode)
     {
         using var mlflow = new MlflowServerFixture();
         mlflow.Respond(mlflow.Get("runs/get"), status, "Denied by policy\nsecond line");
@@ -85,7 +85,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task RecordedHtml500_GivesShortCleanMessage()
+    public async Task RecordedHtml500GivesShortCleanMessage()
     {
         using var mlflow = new MlflowServerFixture(o => o.Http.MaxRetries = 0);
         var recorded = Recordings.Edge("log-metric value as array");
@@ -100,7 +100,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task Html500_IsRetried_AndFinalErrorKeepsStatus()
+    public async Task Html500IsRetriedAndFinalErrorKeepsStatus()
     {
         using var mlflow = new MlflowServerFixture(o => o.Http.MaxRetries = 2);
         mlflow.Respond(mlflow.Post("runs/set-tag"), 500, Recordings.Edge("log-metric value as array").ResponseBody);
@@ -113,7 +113,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task JsonErrorWithoutCode_UsesStatusCode()
+    public async Task JsonErrorWithoutCodeUsesStatusCode()
     {
         using var mlflow = new MlflowServerFixture();
         mlflow.Respond(mlflow.Get("runs/get"), 403, """{"message":"no access to experiment 3"}""");
@@ -125,7 +125,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task Success_WithNonJsonBody_IsInternalError()
+    public async Task SuccessWithNonJsonBodyIsInternalError()
     {
         using var mlflow = new MlflowServerFixture();
         mlflow.Respond(mlflow.Get("runs/get"), 200, "<html><title>Sign in</title></html>");
@@ -137,7 +137,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task RateLimited_Exhausted_IsRequestLimitExceeded()
+    public async Task RateLimitedExhaustedIsRequestLimitExceeded()
     {
         using var mlflow = new MlflowServerFixture(o => o.Http.MaxRetries = 1);
         mlflow.Respond(mlflow.Get("runs/get"), 429, "Too Many Requests");
@@ -149,7 +149,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task RetryAfterSeconds_On429_IsHonoured_WithFakeTime()
+    public async Task RetryAfterSecondsOn429IsHonouredWithFakeTime()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T10:00:00Z"));
         using var mlflow = new MlflowServerFixture(o => { o.Http.AttemptTimeout = TimeSpan.FromHours(1); o.Http.TotalTimeout = TimeSpan.FromHours(2); o.Http.BackoffFactor = 2; o.Http.BackoffJitter = 1; }, time: time, random: () => 0.5);
@@ -165,7 +165,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task RetryAfterHttpDate_On503_IsHonoured()
+    public async Task RetryAfterHttpDateOn503IsHonoured()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T10:00:00Z"));
         using var mlflow = new MlflowServerFixture(o => { o.Http.AttemptTimeout = TimeSpan.FromHours(1); o.Http.TotalTimeout = TimeSpan.FromHours(2); }, time: time);
@@ -180,7 +180,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task RetryAfter_On500_IsIgnored_BackoffUsed()
+    public async Task RetryAfterOn500IsIgnoredBackoffUsed()
     {
         var time = new FakeTimeProvider();
         using var mlflow = new MlflowServerFixture(o => { o.Http.AttemptTimeout = TimeSpan.FromHours(1); o.Http.TotalTimeout = TimeSpan.FromHours(2); o.Http.BackoffFactor = 2; o.Http.BackoffJitter = 0; }, time: time);
@@ -192,7 +192,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task Backoff_FollowsUrllib3Schedule_WithJitter()
+    public async Task BackoffFollowsUrllib3ScheduleWithJitter()
     {
         var time = new FakeTimeProvider();
         using var mlflow = new MlflowServerFixture(o => { o.Http.AttemptTimeout = TimeSpan.FromHours(1); o.Http.TotalTimeout = TimeSpan.FromHours(2); o.Http.BackoffFactor = 2; o.Http.BackoffJitter = 1; o.Http.MaxRetries = 7; }, time: time, random: () => 0.25);
@@ -206,7 +206,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public void Backoff_IsCappedAt120Seconds()
+    public void BackoffIsCappedAt120Seconds()
     {
         Assert.Equal(TimeSpan.Zero, MlflowRetryPolicy.Backoff(1, 2, 1, () => 0.9));
         Assert.Equal(TimeSpan.FromSeconds(64.5), MlflowRetryPolicy.Backoff(6, 2, 1, () => 0.5));
@@ -215,7 +215,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public void Defaults_MatchMlflowPythonClient()
+    public void DefaultsMatchMlflowPythonClient()
     {
         var settings = MlflowRetrySettings.From(new HttpRetryOptions());
         Assert.Equal(7, settings.MaxRetries);
@@ -226,7 +226,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task ConnectionRefused_AfterRetries_IsTemporarilyUnavailable_WithCause()
+    public async Task ConnectionRefusedAfterRetriesIsTemporarilyUnavailableWithCause()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -248,7 +248,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task ConnectionReset_BySocket_IsRetried()
+    public async Task ConnectionResetBySocketIsRetried()
     {
         // A raw server that resets the first connection and answers the second properly.
         using var server = new RawHttpServer(resetFirst: 1, RunGetBody);
@@ -265,7 +265,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task AttemptTimeout_IsRetried_WithFakeTime()
+    public async Task AttemptTimeoutIsRetriedWithFakeTime()
     {
         var time = new FakeTimeProvider();
         var faults = new FaultInjectingHandler { Plan = (_, i) => i == 0 ? FaultInjectingHandler.Fault.HangAfterSend : FaultInjectingHandler.Fault.None };
@@ -280,7 +280,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task TotalTimeout_StopsRetrying()
+    public async Task TotalTimeoutStopsRetrying()
     {
         var time = new FakeTimeProvider();
         var faults = new FaultInjectingHandler { Plan = (_, _) => FaultInjectingHandler.Fault.HangAfterSend };
@@ -304,7 +304,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public async Task CallerCancellation_IsNotRetried_AndPropagates()
+    public async Task CallerCancellationIsNotRetriedAndPropagates()
     {
         var faults = new FaultInjectingHandler { Plan = (_, _) => FaultInjectingHandler.Fault.HangAfterSend };
         using var mlflow = new MlflowServerFixture(faults: faults);
@@ -324,7 +324,7 @@ public sealed class RetryAndErrorTests
     }
 
     [Fact]
-    public void Summarize_TruncatesLongLines()
+    public void SummarizeTruncatesLongLines()
     {
         var summary = MlflowErrorMapper.Summarize(new string('x', 1000));
         Assert.Equal(200, summary.Length);

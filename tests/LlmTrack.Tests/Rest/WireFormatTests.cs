@@ -17,11 +17,11 @@ public sealed class WireFormatTests
     [InlineData(double.NegativeInfinity, "\"-Infinity\"")]
     [InlineData(1.5, "1.5")]
     [InlineData(-0.0, "-0")]
-    public void NonFinite_AreStrings(double value, string expected) =>
+    public void NonFiniteAreStrings(double value, string expected) =>
         Assert.Equal($$"""{"key":"k","value":{{expected}},"timestamp":1,"step":2}""", Write(value));
 
     [Fact]
-    public void FiniteDoubles_RoundTripBitExactly()
+    public void FiniteDoublesRoundTripBitExactly()
     {
         var random = new Random(42);
         var bits = new byte[8];
@@ -53,11 +53,11 @@ public sealed class WireFormatTests
     [InlineData("1.7976931348623157e308", double.MaxValue)]
     [InlineData("-1.7976931348623157e+308", double.MinValue)]
     [InlineData("true", 1.0)]
-    public void ServerValues_AreRead(string json, double expected) =>
+    public void ServerValuesAreRead(string json, double expected) =>
         Assert.Equal(expected, Read($$"""{"key":"k","value":{{json}},"timestamp":1,"step":0}""").Value);
 
     [Fact]
-    public void Int64Fields_ReadFromNumbersOrDecimalStrings_WrittenAsIntegers()
+    public void Int64FieldsReadFromNumbersOrDecimalStringsWrittenAsIntegers()
     {
         var metric = Read("""{"key":"k","value":1,"timestamp":"1700000000000","step":"9223372036854775807"}""");
         Assert.Equal(1700000000000, metric.Timestamp);
@@ -66,14 +66,14 @@ public sealed class WireFormatTests
     }
 
     [Fact]
-    public void GarbageValue_IsRejected_NotZero()
+    public void GarbageValueIsRejectedNotZero()
     {
         Assert.Throws<JsonException>(() => Read("""{"key":"k","value":"abc","timestamp":1,"step":0}"""));
         Assert.Throws<JsonException>(() => Read("""{"key":"k","value":[1],"timestamp":1,"step":0}"""));
     }
 
     [Fact]
-    public void Requests_UseSnakeCase_AndOmitNulls()
+    public void RequestsUseSnakeCaseAndOmitNulls()
     {
         var json = JsonSerializer.Serialize(new UpdateRunRequest { RunId = "r", EndTime = 5 }, MlflowJsonContext.Default.UpdateRunRequest);
         Assert.Equal("""{"run_id":"r","end_time":5}""", json);

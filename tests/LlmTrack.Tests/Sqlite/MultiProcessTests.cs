@@ -3,6 +3,7 @@ using System.Reflection;
 
 namespace LlmTrack.Tests.Sqlite;
 
+[Trait("Category", "Slow")]
 public sealed class MultiProcessTests
 {
     private static string ChildPath =>

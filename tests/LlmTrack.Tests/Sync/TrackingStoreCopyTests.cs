@@ -19,7 +19,7 @@ public sealed class TrackingStoreCopyTests : IDisposable
     }
 
     [Fact]
-    public async Task CopyAsync_WritesTheTargetDirectly_NoJournal_AndLeavesTheOptionsAsTheyWere()
+    public async Task CopyAsyncWritesTheTargetDirectlyNoJournalAndLeavesTheOptionsAsTheyWere()
     {
         using (var source = SqliteTrackingStore.Open(_folder.TrackingUri, TimeProvider.System))
         {

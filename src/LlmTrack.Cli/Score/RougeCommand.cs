@@ -97,7 +97,7 @@ internal static class RougeCommand
             }
 
             var scorer = new RougeScorer(rougeTypes, parseResult.GetValue(stemmer));
-            var result = scorer.ScoreCorpus(predictions, perSegment);
+            var result = scorer.CorpusScore(predictions, perSegment);
             if (OutputFormatOption.Get(parseResult, format) == OutputFormat.Json)
             {
                 JsonOutput.Write(stdout, writer =>

@@ -144,7 +144,7 @@ internal static class SacreBleuCommands
         common.AddTo(command);
         common.SetAction(command, (parseResult, _) =>
         {
-            var metric = new TerMetric(new TerOptions
+            var metric = new TerScorer(new TerOptions
             {
                 CaseSensitive = parseResult.GetValue(caseSensitive),
                 AsianSupport = parseResult.GetValue(asian),

@@ -137,7 +137,7 @@ public sealed class RougeScorer
     /// <param name="references">The reference of each prediction, same count.</param>
     /// <returns>Per-segment scores, their means and sample scorers.</returns>
     /// <exception cref="ArgumentException">The lists are empty or their counts differ.</exception>
-    public RougeCorpusResult ScoreCorpus(IReadOnlyList<string> predictions, IReadOnlyList<string> references)
+    public RougeCorpusResult CorpusScore(IReadOnlyList<string> predictions, IReadOnlyList<string> references)
     {
         ArgumentNullException.ThrowIfNull(references);
         var wrapped = new IReadOnlyList<string>[references.Count];
@@ -146,7 +146,7 @@ public sealed class RougeScorer
             wrapped[i] = [references[i] ?? throw new ArgumentException($"Reference {i} is null.", nameof(references))];
         }
 
-        return ScoreCorpus(predictions, wrapped);
+        return CorpusScore(predictions, wrapped);
     }
 
     /// <summary>
@@ -159,7 +159,7 @@ public sealed class RougeScorer
     /// <param name="references">The references of each prediction, same count, each with at least one text.</param>
     /// <returns>Per-segment scores, their means and sample scorers.</returns>
     /// <exception cref="ArgumentException">The lists are empty, their counts differ, or a segment has no reference.</exception>
-    public RougeCorpusResult ScoreCorpus(IReadOnlyList<string> predictions, IReadOnlyList<IReadOnlyList<string>> references)
+    public RougeCorpusResult CorpusScore(IReadOnlyList<string> predictions, IReadOnlyList<IReadOnlyList<string>> references)
     {
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(references);

@@ -31,7 +31,7 @@ public sealed class TerCorpusStatistics
             refLength += segment.RefLength;
         }
 
-        return TerMetric.ScoreFromTotals(edits, refLength, Signature);
+        return TerScorer.ScoreFromTotals(edits, refLength, Signature);
     }
 
     /// <summary>
@@ -61,7 +61,7 @@ public sealed class TerCorpusStatistics
             refLength += _segments[index].RefLength;
         }
 
-        return TerMetric.ScoreFromTotals(edits, refLength, Signature);
+        return TerScorer.ScoreFromTotals(edits, refLength, Signature);
     }
 
     /// <summary>A <see cref="SampleScorer"/> returning the TER (in percent) of a resampled corpus.</summary>

@@ -42,10 +42,10 @@ public class RougeBenchmarks
     public double ShortPair() => _plain.Score(_references[0][0], _predictions[0])[RougeType.RougeL].FMeasure;
 
     [Benchmark]
-    public double Corpus1000() => _plain.ScoreCorpus(_predictions, _references).Mean(RougeType.Rouge1).FMeasure;
+    public double Corpus1000() => _plain.CorpusScore(_predictions, _references).Mean(RougeType.Rouge1).FMeasure;
 
     [Benchmark]
-    public double Corpus1000Stemmed() => _stemmed.ScoreCorpus(_predictions, _references).Mean(RougeType.Rouge1).FMeasure;
+    public double Corpus1000Stemmed() => _stemmed.CorpusScore(_predictions, _references).Mean(RougeType.Rouge1).FMeasure;
 
     [Benchmark]
     public double LongDocumentLcs() => _lcsOnly.Score(_longReference, _longPrediction)[RougeType.RougeLsum].FMeasure;

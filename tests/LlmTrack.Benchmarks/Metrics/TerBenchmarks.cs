@@ -9,8 +9,8 @@ public class TerBenchmarks
 {
     private string[] _hypotheses = [];
     private string[][] _references = [];
-    private TerMetric _default = new();
-    private TerMetric _normalized = new(new TerOptions { Normalized = true, AsianSupport = true });
+    private TerScorer _default = new();
+    private TerScorer _normalized = new(new TerOptions { Normalized = true, AsianSupport = true });
 
     /// <summary>Number of segments in the corpus.</summary>
     [Params(3000)]
@@ -54,8 +54,8 @@ public class TerBenchmarks
         }
 
         _references = [references];
-        _default = new TerMetric();
-        _normalized = new TerMetric(new TerOptions { Normalized = true, AsianSupport = true });
+        _default = new TerScorer();
+        _normalized = new TerScorer(new TerOptions { Normalized = true, AsianSupport = true });
     }
 
     [Benchmark(Baseline = true)]

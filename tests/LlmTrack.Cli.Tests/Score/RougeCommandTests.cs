@@ -15,7 +15,7 @@ public class RougeCommandTests
         using var files = new TempFiles();
         var run = await RunAsync("score", "rouge", "-i", Write(files, "p.txt", Predictions), Write(files, "r.txt", References1));
         Assert.Equal(0, run.ExitCode);
-        var corpus = new RougeScorer(RougeType.Default).ScoreCorpus(Predictions, References1);
+        var corpus = new RougeScorer(RougeType.Default).CorpusScore(Predictions, References1);
         string expected = string.Concat(RougeType.Default.Select(t =>
         {
             var m = corpus.Mean(t);
@@ -34,7 +34,7 @@ public class RougeCommandTests
         Assert.Equal(0, run.ExitCode);
 
         IReadOnlyList<string>[] refs = Predictions.Select((_, i) => (IReadOnlyList<string>)[References1[i], References2[i]]).ToArray();
-        var corpus = new RougeScorer([RougeType.Rouge2, RougeType.RougeL], useStemmer: true).ScoreCorpus(Predictions, refs);
+        var corpus = new RougeScorer([RougeType.Rouge2, RougeType.RougeL], useStemmer: true).CorpusScore(Predictions, refs);
         using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
         Assert.Equal(["rouge2", "rougeL", "segments"], root.EnumerateObject().Select(p => p.Name));
@@ -43,7 +43,7 @@ public class RougeCommandTests
         Assert.Equal(corpus.Mean(RougeType.Rouge2).Recall, root.GetProperty("rouge2").GetProperty("recall").GetDouble());
         Assert.Equal(3, root.GetProperty("segments").GetInt32());
 
-        var withoutStemmer = new RougeScorer([RougeType.RougeL]).ScoreCorpus(Predictions, refs);
+        var withoutStemmer = new RougeScorer([RougeType.RougeL]).CorpusScore(Predictions, refs);
         Assert.NotEqual(withoutStemmer.Mean(RougeType.RougeL).FMeasure, corpus.Mean(RougeType.RougeL).FMeasure);
     }
 

@@ -21,7 +21,7 @@ public class RougeJsonlTests
         Assert.Equal(0, run.ExitCode);
         using var json = JsonDocument.Parse(run.Stdout);
         var scorer = new RougeScorer([RougeType.RougeL, RougeType.RougeLsum], useStemmer: true);
-        var expected = scorer.ScoreCorpus(
+        var expected = scorer.CorpusScore(
             ["w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5", "Second sentence.\nFirst Sentence."],
             new IReadOnlyList<string>[] { ["w1 w2 w3 w4 w5"], ["First sentence.\nSecond Sentence.", "x"] });
         var lsum = json.RootElement.GetProperty("rougeLsum");

@@ -186,11 +186,11 @@ public class SacreBleuCommandTests
         string reference = files.Write("ref.txt", string.Join('\n', refs) + "\n");
 
         var plain = await RunAsync("score", "ter", "-i", hyp, reference, "-w", "2");
-        var expected = new TerMetric().CorpusScore(hyps, [refs]);
+        var expected = new TerScorer().CorpusScore(hyps, [refs]);
         Assert.Equal(expected.FormatWithSignature(2) + "\n", plain.Stdout);
 
         var options = await RunAsync("score", "ter", "-i", hyp, reference, "--ter-case-sensitive", "--ter-no-punct", "--ter-normalized", "--ter-asian-support", "-w", "2");
-        var expectedOptions = new TerMetric(new TerOptions { CaseSensitive = true, NoPunctuation = true, Normalized = true, AsianSupport = true }).CorpusScore(hyps, [refs]);
+        var expectedOptions = new TerScorer(new TerOptions { CaseSensitive = true, NoPunctuation = true, Normalized = true, AsianSupport = true }).CorpusScore(hyps, [refs]);
         Assert.Equal(expectedOptions.FormatWithSignature(2) + "\n", options.Stdout);
         Assert.Contains("case:mixed|tok:tercom|norm:yes|punct:no|asian:yes", options.Stdout);
     }

@@ -60,7 +60,7 @@ public class SacreBleuModesTests
         var ter = await RunAsync("score", "ter", "-i", h, r, "-sl", "-f", "json");
         string[] terLines = ter.Stdout.TrimEnd('\n').Split('\n');
         Assert.Equal(3, terLines.Length);
-        TerScore expected = new TerMetric().SentenceScore(Hyps[2], [Refs[0][2]]);
+        TerScore expected = new TerScorer().SentenceScore(Hyps[2], [Refs[0][2]]);
         using var json = JsonDocument.Parse(terLines[2]);
         Assert.Equal(expected.NumEdits, json.RootElement.GetProperty("num_edits").GetInt64());
         Assert.Equal(expected.RefLength, json.RootElement.GetProperty("ref_length").GetDouble());
@@ -93,7 +93,7 @@ public class SacreBleuModesTests
         var ter = await RunAsync("score", "ter", "-i", h, r, "-f", "json");
         using (var json = JsonDocument.Parse(ter.Stdout))
         {
-            TerScore expected = new TerMetric().CorpusScore(Hyps, [Refs[0]]);
+            TerScore expected = new TerScorer().CorpusScore(Hyps, [Refs[0]]);
             Assert.Equal(expected.NumEdits, json.RootElement.GetProperty("num_edits").GetInt64());
             Assert.Equal(expected.RefLength, json.RootElement.GetProperty("ref_length").GetDouble());
         }

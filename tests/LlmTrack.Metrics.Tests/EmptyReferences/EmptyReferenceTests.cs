@@ -46,7 +46,7 @@ public class EmptyReferenceTests
         BleuCorpus corpus = BleuScorer.Prepare(Hyps, [Refs[0], Refs[1], third]);
         Assert.StartsWith("nrefs:3|", corpus.Signature, StringComparison.Ordinal);
         Assert.StartsWith("nrefs:3|", ChrfScorer.Prepare(Hyps, [Refs[0], Refs[1], third]).Signature, StringComparison.Ordinal);
-        Assert.StartsWith("nrefs:3|", new TerMetric().ComputeStatistics(Hyps, [Refs[0], Refs[1], third]).Signature, StringComparison.Ordinal);
+        Assert.StartsWith("nrefs:3|", new TerScorer().ComputeStatistics(Hyps, [Refs[0], Refs[1], third]).Signature, StringComparison.Ordinal);
 
         // A null in its place is a missing reference: nrefs:var.
         string?[] missing = ["The dog bit the man.", null, "The man had bitten him."];
@@ -136,7 +136,7 @@ public class EmptyReferenceTests
     [Fact]
     public void TerAgainstEmptyReferences()
     {
-        var metric = new TerMetric();
+        var metric = new TerScorer();
 
         // Empty reference(s), non-empty hypothesis: 100; both empty: 0 (TER._compute_score_from_stats).
         TerScore score = metric.CorpusScore(["a b c"], [[""]]);

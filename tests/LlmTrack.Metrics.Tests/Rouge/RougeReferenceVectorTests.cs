@@ -47,7 +47,7 @@ public class RougeReferenceVectorTests
         var references = items.Select(i => i.GetProperty("target").GetString()!).ToArray();
         var key = useStemmer ? "use_stemmer_true" : "use_stemmer_false";
 
-        var corpus = new RougeScorer(SharedTypes, useStemmer).ScoreCorpus(predictions, references);
+        var corpus = new RougeScorer(SharedTypes, useStemmer).CorpusScore(predictions, references);
 
         Assert.Equal(25, corpus.SegmentCount);
         foreach (var name in SharedTypes)
@@ -111,7 +111,7 @@ public class RougeReferenceVectorTests
             }
         }
 
-        var corpus = scorer.ScoreCorpus(predictions, references);
+        var corpus = scorer.CorpusScore(predictions, references);
         var means = doc.RootElement.GetProperty("multi_corpus_means").GetProperty(useStemmer ? "true" : "false");
         foreach (var name in ExtraTypes)
         {

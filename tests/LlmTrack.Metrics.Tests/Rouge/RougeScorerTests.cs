@@ -182,7 +182,7 @@ public class RougeScorerTests
     [Fact]
     public void SampleScorerAveragesTheChosenMeasure()
     {
-        var corpus = new RougeScorer(RougeType.Default).ScoreCorpus(
+        var corpus = new RougeScorer(RougeType.Default).CorpusScore(
             ["a b c", "x y", "a"],
             ["a b", "x y", "b"]);
         var f = corpus.CreateSampleScorer(RougeType.Rouge1);
@@ -201,7 +201,7 @@ public class RougeScorerTests
     [Fact]
     public void CorpusMeansAverageEachMeasureSeparately()
     {
-        var corpus = new RougeScorer([RougeType.Rouge1]).ScoreCorpus(["a b c d", "a"], ["a", "a"]);
+        var corpus = new RougeScorer([RougeType.Rouge1]).CorpusScore(["a b c d", "a"], ["a", "a"]);
         var mean = corpus.Mean(RougeType.Rouge1);
         Assert.Equal((0.25 + 1) / 2, mean.Precision, Tolerance);
         Assert.Equal(1.0, mean.Recall, Tolerance);
@@ -214,11 +214,11 @@ public class RougeScorerTests
     public void RejectsInvalidInput()
     {
         var scorer = new RougeScorer(RougeType.Default);
-        var mismatch = Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus(["a", "b"], ["a"]));
+        var mismatch = Assert.Throws<ArgumentException>(() => scorer.CorpusScore(["a", "b"], ["a"]));
         Assert.Equal("references", mismatch.ParamName);
         Assert.Contains("predictions has 2 and references has 1", mismatch.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus([], Array.Empty<string>()));
-        Assert.Throws<ArgumentException>(() => scorer.ScoreCorpus(["a"], new IReadOnlyList<string>[] { [] }));
+        Assert.Throws<ArgumentException>(() => scorer.CorpusScore([], Array.Empty<string>()));
+        Assert.Throws<ArgumentException>(() => scorer.CorpusScore(["a"], new IReadOnlyList<string>[] { [] }));
         Assert.Throws<ArgumentException>(() => scorer.ScoreMulti([], "a"));
         Assert.Throws<ArgumentNullException>(() => scorer.Score(null!, "a"));
         Assert.Throws<ArgumentException>(() => new RougeScorer(Array.Empty<RougeType>()));

@@ -45,7 +45,7 @@ public class TerCrossCheckTests
         var hyps = cases.Select(c => c.GetProperty("hyp").GetString()!).ToArray();
         var refs = cases.Select(c => c.GetProperty("ref").GetString()!).ToArray();
 
-        var stats = new TerMetric().ComputeStatistics(hyps, [refs]);
+        var stats = new TerScorer().ComputeStatistics(hyps, [refs]);
 
         for (var i = 0; i < cases.Length; i++)
         {

@@ -6,7 +6,7 @@ public class TerPythonCompatibilityTests
 {
     [Fact]
     public void LoneSurrogatesAreKept() =>
-        Assert.Equal(0, new TerMetric().SentenceScore("X\uD800 y", ["x\uD800 Y"]).NumEdits);
+        Assert.Equal(0, new TerScorer().SentenceScore("X\uD800 y", ["x\uD800 Y"]).NumEdits);
 
     [Theory]
     [InlineData(1, 2, 3, new[] { 0, 3, 4, 1, 2, 5 })] // target == start + length: Python's third slice case

@@ -27,7 +27,7 @@ public class TerReferenceVectorTests
         var options = ParseOptions(expected.GetProperty("options"));
         var (hyps, refs) = TerTestData.LoadCorpusSmall();
 
-        var score = new TerMetric(options).CorpusScore(hyps, refs);
+        var score = new TerScorer(options).CorpusScore(hyps, refs);
 
         Assert.Equal(expected.GetProperty("num_edits").GetInt64(), score.NumEdits);
         Assert.Equal(expected.GetProperty("ref_length").GetDouble(), score.RefLength);
@@ -41,8 +41,8 @@ public class TerReferenceVectorTests
     {
         using var doc = TerTestData.Load("sacrebleu_ter_sentence_level_small.json");
         var (hyps, refs) = TerTestData.LoadCorpusSmall();
-        var lowercased = new TerMetric();
-        var cased = new TerMetric(new TerOptions { CaseSensitive = true });
+        var lowercased = new TerScorer();
+        var cased = new TerScorer(new TerOptions { CaseSensitive = true });
 
         foreach (var segment in doc.RootElement.GetProperty("segments").EnumerateArray())
         {
@@ -57,7 +57,7 @@ public class TerReferenceVectorTests
     {
         using var doc = TerTestData.Load("sacrebleu_ter_sentence_level_small.json");
         var (hyps, refs) = TerTestData.LoadCorpusSmall();
-        var stats = new TerMetric().ComputeStatistics(hyps, refs);
+        var stats = new TerScorer().ComputeStatistics(hyps, refs);
 
         var segments = doc.RootElement.GetProperty("segments").EnumerateArray().ToArray();
         Assert.Equal(segments.Length, stats.Segments.Count);

@@ -12,7 +12,7 @@ public class TerSacreBleuSuiteTests
     [InlineData("d e f g h a b c", "a b c d e f g h", 1, 8)] // a single shift fixes MT
     public void CorpusScoreOfSacreBleuCases(string hypothesis, string reference, int edits, double refLength)
     {
-        var score = new TerMetric().CorpusScore([hypothesis], [[reference]]);
+        var score = new TerScorer().CorpusScore([hypothesis], [[reference]]);
 
         Assert.Equal(edits, score.NumEdits);
         Assert.Equal(refLength, score.RefLength);
@@ -39,7 +39,7 @@ public class TerSacreBleuSuiteTests
             "wählen Sie im Dialogfeld \" Neu aus Vorlage \" eine Vorlage aus und klicken Sie auf \" Neu . \"",
         ];
 
-        var score = new TerMetric().CorpusScore(hypotheses, [references]);
+        var score = new TerScorer().CorpusScore(hypotheses, [references]);
 
         // sacreBLEU's test: |score - 13.6| < 1e-3; the reference length is 125 words.
         Assert.Equal(125.0, score.RefLength);

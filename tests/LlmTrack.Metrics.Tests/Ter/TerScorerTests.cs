@@ -2,14 +2,14 @@ using LlmTrack.Metrics.Ter;
 
 namespace LlmTrack.Metrics.Tests.Ter;
 
-public class TerMetricTests
+public class TerScorerTests
 {
     private const string DefaultSignature = "nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.6.0";
 
     [Fact]
     public void ReadmeExample()
     {
-        var ter = new TerMetric();
+        var ter = new TerScorer();
         string[] hypotheses = ["the cat sat on the mat", "hello world"];
         string[][] references = [["the cat sat on a mat", "hello there world"]];
 
@@ -28,7 +28,7 @@ public class TerMetricTests
     public void MultipleReferencesUseFewestEditsAndAverageLength()
     {
         // "a b c" vs "a b c d": 1 insertion; vs "x y": 2 substitutions + 1 deletion.
-        var score = new TerMetric().SentenceScore("a b c", ["a b c d", "x y"]);
+        var score = new TerScorer().SentenceScore("a b c", ["a b c d", "x y"]);
 
         Assert.Equal(1, score.NumEdits);
         Assert.Equal(3.0, score.RefLength);
@@ -42,7 +42,7 @@ public class TerMetricTests
         string[] hyps = ["a b c", "d e"];
         string[][] refs = [["a b c d", "d e"], ["x y", "d e f g"]];
 
-        var stats = new TerMetric().ComputeStatistics(hyps, refs);
+        var stats = new TerScorer().ComputeStatistics(hyps, refs);
         var score = stats.ToScore();
 
         Assert.Equal(new TerSegmentStatistics(1, 3.0), stats.Segments[0]);
@@ -60,7 +60,7 @@ public class TerMetricTests
         string[] hyps = ["a b", "c d"];
         string?[][] refs = [["a b", "c"], [null, ""], [null, "c d"]];
 
-        var stats = new TerMetric().ComputeStatistics(hyps, refs);
+        var stats = new TerScorer().ComputeStatistics(hyps, refs);
 
         Assert.Equal(new TerSegmentStatistics(0, 2.0), stats.Segments[0]);
         Assert.Equal(new TerSegmentStatistics(0, 1.0), stats.Segments[1]);
@@ -70,7 +70,7 @@ public class TerMetricTests
     [Fact]
     public void EmptyHypothesisCostsOneEditPerReferenceWord()
     {
-        var score = new TerMetric().SentenceScore("", ["one two three"]);
+        var score = new TerScorer().SentenceScore("", ["one two three"]);
 
         Assert.Equal(3, score.NumEdits);
         Assert.Equal(3.0, score.RefLength);
@@ -80,7 +80,7 @@ public class TerMetricTests
     [Fact]
     public void WhitespaceOnlyReferenceHasZeroLength()
     {
-        var metric = new TerMetric();
+        var metric = new TerScorer();
 
         var nonEmpty = metric.SentenceScore("a b", [" \t"]);
         Assert.Equal(2, nonEmpty.NumEdits);
@@ -96,7 +96,7 @@ public class TerMetricTests
     public void ShiftOfABlockCostsOneEdit()
     {
         // Moving "the cat" to the front repairs the whole hypothesis: one shift.
-        var score = new TerMetric().SentenceScore("sat on the mat the cat", ["the cat sat on the mat"]);
+        var score = new TerScorer().SentenceScore("sat on the mat the cat", ["the cat sat on the mat"]);
 
         Assert.Equal(1, score.NumEdits);
         Assert.Equal(6.0, score.RefLength);
@@ -106,7 +106,7 @@ public class TerMetricTests
     public void ShiftPlusSubstitution()
     {
         // "d e f g h a b c" vs "a b c d e f g h" needs one shift; replacing "h" adds a substitution.
-        var score = new TerMetric().SentenceScore("d e f g x a b c", ["a b c d e f g h"]);
+        var score = new TerScorer().SentenceScore("d e f g x a b c", ["a b c d e f g h"]);
 
         Assert.Equal(2, score.NumEdits);
         Assert.Equal(100 * (2 / 8.0), score.Score);
@@ -115,8 +115,8 @@ public class TerMetricTests
     [Fact]
     public void CaseSensitivityChangesEdits()
     {
-        Assert.Equal(0, new TerMetric().SentenceScore("The Cat", ["the cat"]).NumEdits);
-        var cased = new TerMetric(new TerOptions { CaseSensitive = true }).SentenceScore("The Cat", ["the cat"]);
+        Assert.Equal(0, new TerScorer().SentenceScore("The Cat", ["the cat"]).NumEdits);
+        var cased = new TerScorer(new TerOptions { CaseSensitive = true }).SentenceScore("The Cat", ["the cat"]);
         Assert.Equal(2, cased.NumEdits);
         Assert.StartsWith("nrefs:1|case:mixed|", cased.Signature, StringComparison.Ordinal);
     }
@@ -128,12 +128,12 @@ public class TerMetricTests
         const string reference = "美众院公布特对";
 
         // Without Asian support the sentence is a single word: one substitution.
-        var plain = new TerMetric(new TerOptions { Normalized = true }).SentenceScore(hypothesis, [reference]);
+        var plain = new TerScorer(new TerOptions { Normalized = true }).SentenceScore(hypothesis, [reference]);
         Assert.Equal(1, plain.NumEdits);
         Assert.Equal(1.0, plain.RefLength);
 
         // Split into characters, swapping the last two is one shift.
-        var asian = new TerMetric(new TerOptions { Normalized = true, AsianSupport = true })
+        var asian = new TerScorer(new TerOptions { Normalized = true, AsianSupport = true })
             .SentenceScore(hypothesis, [reference]);
         Assert.Equal(1, asian.NumEdits);
         Assert.Equal(7.0, asian.RefLength);
@@ -161,7 +161,7 @@ public class TerMetricTests
         Assert.Equal("jim's 美", tokenizer.Preprocess("Jim's美"));
         Assert.Equal("jim 's 美", tokenizer.Preprocess(tokenizer.Preprocess("Jim's美")));
 
-        var score = new TerMetric(options).SentenceScore("Jim's美", ["Jim's美"]);
+        var score = new TerScorer(options).SentenceScore("Jim's美", ["Jim's美"]);
         Assert.Equal(3.0, score.RefLength);
         Assert.Equal(2, score.NumEdits);
     }
@@ -170,7 +170,7 @@ public class TerMetricTests
     public void SignatureAndFormatting()
     {
         var (hyps, refs) = TerTestData.LoadCorpusSmall();
-        var score = new TerMetric().CorpusScore(hyps, refs);
+        var score = new TerScorer().CorpusScore(hyps, refs);
 
         Assert.Equal(DefaultSignature, score.Signature);
         Assert.Equal("TER = 28.31", score.Format());
@@ -182,7 +182,7 @@ public class TerMetricTests
         var options = new TerOptions { NoPunctuation = true, CaseSensitive = true };
         Assert.Equal(
             "nrefs:1|case:mixed|tok:tercom|norm:no|punct:no|asian:no|version:2.6.0",
-            new TerMetric(options).SentenceScore("a", ["a"]).Signature);
+            new TerScorer(options).SentenceScore("a", ["a"]).Signature);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public class TerMetricTests
     {
         string[] hyps = ["a b c", "x", "p q"];
         string[][] refs = [["a b c d", "y", "p q"]];
-        var stats = new TerMetric().ComputeStatistics(hyps, refs);
+        var stats = new TerScorer().ComputeStatistics(hyps, refs);
         var scorer = stats.CreateSampleScorer();
 
         // Segment stats: (1, 4), (1, 1), (0, 2).
@@ -206,7 +206,7 @@ public class TerMetricTests
     [Fact]
     public void InvalidInputsThrowArgumentException()
     {
-        var metric = new TerMetric();
+        var metric = new TerScorer();
 
         Assert.Throws<ArgumentException>(() => metric.CorpusScore([], [[]]));
         Assert.Throws<ArgumentException>(() => metric.CorpusScore(["a"], []));
@@ -239,7 +239,7 @@ public class TerMetricTests
             hyps[i] = string.Join(' ', words);
         }
 
-        var score = new TerMetric().CorpusScore(hyps, [refs]);
+        var score = new TerScorer().CorpusScore(hyps, [refs]);
 
         Assert.InRange(score.Score, 0.1, 30);
         Assert.Equal(refs.Sum(r => r.Split(' ').Length), score.RefLength);

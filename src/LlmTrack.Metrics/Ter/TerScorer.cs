@@ -9,7 +9,7 @@ namespace LlmTrack.Metrics.Ter;
 /// fewest edits count and the reference lengths are averaged; corpus TER = 100 × total edits / total
 /// average reference length. Instances are immutable and thread-safe.
 /// </summary>
-public sealed class TerMetric
+public sealed class TerScorer
 {
     /// <summary>The sacreBLEU version whose TER this reproduces, as printed in signatures.</summary>
     public const string SacreBleuVersion = SacreBleuReference.Version;
@@ -18,7 +18,7 @@ public sealed class TerMetric
 
     /// <summary>Creates the metric.</summary>
     /// <param name="options">Tokenization options; <see langword="null"/> for sacreBLEU's defaults.</param>
-    public TerMetric(TerOptions? options = null)
+    public TerScorer(TerOptions? options = null)
     {
         Options = options ?? TerOptions.Default;
         _tokenizer = new TercomTokenizer(Options);

@@ -93,7 +93,7 @@ internal sealed class StoreCopier
         foreach (var experiment in experiments)
         {
             var experimentRuns = new List<RunSnapshot>();
-            await foreach (var run in SearchAllRunsAsync(_source, experiment.ExperimentId, null, ViewType.ActiveOnly, cancellationToken).ConfigureAwait(false))
+            await foreach (var run in _source.SearchAllRunsAsync([experiment.ExperimentId], null, ViewType.ActiveOnly, null, SearchPageSize, cancellationToken).ConfigureAwait(false))
             {
                 experimentRuns.Add(run);
             }
@@ -154,14 +154,13 @@ internal sealed class StoreCopier
     {
         var wanted = _options.ExperimentNames is null ? null : new HashSet<string>(_options.ExperimentNames, StringComparer.Ordinal);
         var experiments = new List<Experiment>();
-        string? pageToken = null;
-        do
+        await foreach (var experiment in _source.SearchAllExperimentsAsync(null, ViewType.ActiveOnly, null, SearchPageSize, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _source.SearchExperimentsAsync(null, ViewType.ActiveOnly, SearchPageSize, null, pageToken, cancellationToken).ConfigureAwait(false);
-            experiments.AddRange(page.Items.Where(e => wanted is null || wanted.Contains(e.Name)));
-            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+            if (wanted is null || wanted.Contains(experiment.Name))
+            {
+                experiments.Add(experiment);
+            }
         }
-        while (pageToken is not null);
 
         if (wanted is not null)
         {
@@ -206,7 +205,7 @@ internal sealed class StoreCopier
     {
         var prefix = _sourceStoreId + "/";
         var filter = $"tags.`{SourceRunIdTag}` LIKE '{prefix}%'";
-        await foreach (var run in SearchAllRunsAsync(_target, targetExperimentId, filter, ViewType.All, cancellationToken).ConfigureAwait(false))
+        await foreach (var run in _target.SearchAllRunsAsync([targetExperimentId], filter, ViewType.All, null, SearchPageSize, cancellationToken).ConfigureAwait(false))
         {
             var tag = run.Data.Tags.FirstOrDefault(t => t.Key == SourceRunIdTag);
             if (tag.Value is { } value && value.StartsWith(prefix, StringComparison.Ordinal)
@@ -215,22 +214,6 @@ internal sealed class StoreCopier
                 copies[value] = run;
             }
         }
-    }
-
-    private static async IAsyncEnumerable<RunSnapshot> SearchAllRunsAsync(ITrackingStore store, string experimentId, string? filter, ViewType viewType, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? pageToken = null;
-        do
-        {
-            var page = await store.SearchRunsAsync([experimentId], filter, viewType, SearchPageSize, null, pageToken, cancellationToken).ConfigureAwait(false);
-            foreach (var run in page.Items)
-            {
-                yield return run;
-            }
-
-            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
-        }
-        while (pageToken is not null);
     }
 
     private async Task CopyRunAsync(SourceRun run, Dictionary<string, RunSnapshot> copies, Dictionary<string, string> targetRunIds, RunCopyState state, SyncTally tally, CancellationToken cancellationToken)

@@ -287,19 +287,11 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(experimentIds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
-        string? token = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        do
+        ThrowIfDisposed();
+        await foreach (var run in _store.SearchAllRunsAsync(experimentIds, filter, viewType, orderBy, pageSize, cancellationToken).ConfigureAwait(false))
         {
-            var page = await SearchRunsPageAsync(experimentIds, filter, viewType, pageSize, orderBy, token, cancellationToken).ConfigureAwait(false);
-            foreach (var run in page.Items)
-            {
-                yield return run;
-            }
-
-            token = page.NextPageToken;
+            yield return run;
         }
-        while (!string.IsNullOrEmpty(token) && seen.Add(token));
     }
 
     /// <summary>Searches runs one page at a time (see <see cref="SearchRunsAsync"/>, which follows the pages itself).</summary>
@@ -338,19 +330,10 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
         ThrowIfDisposed();
-        string? token = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        do
+        await foreach (var experiment in _store.SearchAllExperimentsAsync(filter, viewType, orderBy, pageSize, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _store.SearchExperimentsAsync(filter, viewType, pageSize, orderBy, token, cancellationToken).ConfigureAwait(false);
-            foreach (var experiment in page.Items)
-            {
-                yield return experiment;
-            }
-
-            token = page.NextPageToken;
+            yield return experiment;
         }
-        while (!string.IsNullOrEmpty(token) && seen.Add(token));
     }
 
     /// <summary>Gets every point of one metric of a run.</summary>

@@ -22,4 +22,13 @@ public readonly record struct DeliveryCounters(long Logged, long Durable, long D
 {
     /// <summary>Values logged but not yet acknowledged by the store nor refused by it (in memory, or on disk in durable mode).</summary>
     public long Pending => Logged - Delivered - Failed;
+
+    /// <summary>Whether every value logged reached the tracking store: nothing pending, refused or dropped.</summary>
+    public bool IsFullyDelivered => Pending == 0 && Failed == 0 && Dropped == 0;
+
+    /// <summary>Every count by name, e.g. <c>DeliveryCounters { Logged = 100000, Durable = 100000, Delivered = 100000, Retried = 0, Failed = 0, Dropped = 0, Pending = 0 }</c>.</summary>
+    /// <returns>The counts.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"DeliveryCounters {{ Logged = {Logged}, Durable = {Durable}, Delivered = {Delivered}, Retried = {Retried}, Failed = {Failed}, Dropped = {Dropped}, Pending = {Pending} }}");
 }

@@ -22,7 +22,7 @@ public sealed record DeliveryReport(DeliveryCounters Counters, IReadOnlyList<Del
     /// Whether every value the run logged so far reached the tracking store: nothing pending, nothing refused, nothing
     /// dropped. The one check a CI job needs at the end (<c>if (!report.IsFullyDelivered) return 1;</c>).
     /// </summary>
-    public bool IsFullyDelivered => Counters.Pending == 0 && Counters.Failed == 0 && Counters.Dropped == 0 && IsSuccess;
+    public bool IsFullyDelivered => Counters.IsFullyDelivered && IsSuccess;
 
     /// <summary>
     /// In durable mode, the journal folder that keeps the values not delivered yet (delivered later by this process, the

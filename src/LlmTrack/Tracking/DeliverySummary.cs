@@ -65,5 +65,5 @@ public sealed record DeliverySummary(IReadOnlyList<RunDeliverySummary> Runs, IRe
 public sealed record RunDeliverySummary(string RunId, DeliveryCounters Counters)
 {
     /// <summary>Whether every value of the run reached the tracking store.</summary>
-    public bool IsFullyDelivered => Counters.Pending == 0 && Counters.Failed == 0 && Counters.Dropped == 0;
+    public bool IsFullyDelivered => Counters.IsFullyDelivered;
 }

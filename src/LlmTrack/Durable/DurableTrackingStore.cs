@@ -338,6 +338,13 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
     }
 
     /// <summary>
+    /// Capabilities other than tracking (registry, logged models, traces) are not journaled: they are the wrapped
+    /// store's, and go to the server directly.
+    /// </summary>
+    public TCapability? GetCapability<TCapability>()
+        where TCapability : class => this as TCapability ?? Inner.GetCapability<TCapability>();
+
+    /// <summary>
     /// The artifact repository of a run. For a run started while the server was unreachable, uploads are spooled into
     /// the run's journal folder and delivered by the shipper; listing and downloading serve the spooled files.
     /// </summary>

@@ -82,6 +82,17 @@ internal interface ITrackingStore : IDisposable
 
     /// <summary>The artifact repository for a run's <see cref="RunInfo.ArtifactUri"/>.</summary>
     IArtifactRepository GetArtifactRepository(string artifactUri);
+
+    /// <summary>
+    /// A further capability of the same destination (the model registry, logged models, traces, …), or
+    /// <see langword="null"/> when this store has none. Capabilities are store-layer interfaces declared in
+    /// <c>Stores/</c>; a decorator (durable mode) forwards the question to the store it wraps, so the API above
+    /// never downcasts to a concrete store. The default answers with the store itself when it implements
+    /// <typeparamref name="TCapability"/>.
+    /// </summary>
+    /// <typeparam name="TCapability">The capability interface.</typeparam>
+    TCapability? GetCapability<TCapability>()
+        where TCapability : class => this as TCapability;
 }
 
 /// <summary>

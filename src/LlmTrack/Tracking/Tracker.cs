@@ -103,6 +103,19 @@ public sealed class Tracker : IDisposable, IAsyncDisposable
         return Durable.DurableTrackingStore.WrapWhenDurable(store, options.TrackingUri, options.Durability, timeProvider, loggerFactory, answers);
     }
 
+    /// <summary>
+    /// The tracking destination's <typeparamref name="TCapability"/> (model registry, logged models, traces, …);
+    /// throws <c>INVALID_PARAMETER_VALUE</c> naming <paramref name="feature"/> when the store has none.
+    /// </summary>
+    internal TCapability GetStoreCapability<TCapability>(string feature)
+        where TCapability : class
+    {
+        ThrowIfDisposed();
+        return _store.GetCapability<TCapability>() ?? throw new MlflowException(
+            MlflowErrorCode.InvalidParameterValue,
+            $"The tracking store of '{Configuration.TrackingUri.Redact(_options.TrackingUri ?? TrackingStoreFactory.DefaultTrackingUri)}' does not support {feature}.");
+    }
+
     /// <summary>Where warnings go when the application gave no logger (standard error); replaced by tests.</summary>
     internal TextWriter WarningWriter { get; init; } = Console.Error;
 

@@ -12,7 +12,7 @@ namespace LlmTrack.Rest;
 /// Every request goes through one resilience pipeline (MLflow's retry policy, timeouts); log-batch
 /// is delivered exactly once even when a response is lost (see <see cref="LogBatchAsync"/>).
 /// </summary>
-internal sealed class MlflowRestStore : ITrackingStore
+internal sealed partial class MlflowRestStore : ITrackingStore
 {
     /// <summary>The page size of <c>metrics/get-history</c>; the server needs an explicit one.</summary>
     public const int MetricHistoryPageSize = 25000;

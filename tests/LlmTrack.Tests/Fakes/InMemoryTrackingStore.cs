@@ -14,7 +14,7 @@ public sealed record RecordedBatch(IReadOnlyList<Metric> Metrics, IReadOnlyList<
 /// log-batch limits, param immutability (INVALID_PARAMETER_VALUE), identical metric points stored once,
 /// latest metric = highest (step, timestamp, value), experiments unique by name. Failures can be injected.
 /// </summary>
-internal sealed class InMemoryTrackingStore : ITrackingStore
+internal sealed partial class InMemoryTrackingStore : ITrackingStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Experiment> _experiments = new() { ["0"] = new Experiment { ExperimentId = "0", Name = "Default" } };

@@ -27,7 +27,7 @@ namespace LlmTrack;
 /// <see cref="ResumeRun"/>) block the calling thread on the async call; in UI or ASP.NET request code prefer the
 /// async forms. Disposing the tracker ends the runs still open (FINISHED) and closes the store.
 /// </remarks>
-public sealed class Tracker : IDisposable, IAsyncDisposable
+public sealed partial class Tracker : IDisposable, IAsyncDisposable
 {
     private readonly LlmTrackOptions _options;
     private readonly ITrackingStore _store;

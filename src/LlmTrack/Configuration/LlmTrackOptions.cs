@@ -10,7 +10,9 @@ public sealed class LlmTrackOptions
 {
     /// <summary>
     /// Where runs go: <c>http(s)://host:port</c> for an MLflow tracking server, <c>sqlite:///relative.db</c>
-    /// or <c>sqlite:////absolute.db</c> for a local store. Default (<see langword="null"/>):
+    /// or <c>sqlite:////absolute.db</c> for a local store, <c>memory:</c> for an in-process store that lives as long
+    /// as the tracker (for the tests of code that uses LlmTrack: read back what it logged with the tracker's
+    /// <c>GetRunAsync</c>, <c>SearchRunsAsync</c>, <c>GetMetricHistoryAsync</c>). Default (<see langword="null"/>):
     /// <c>MLFLOW_TRACKING_URI</c>, else <c>sqlite:///mlflow.db</c> in the working directory.
     /// </summary>
     public string? TrackingUri { get; set; }

@@ -70,6 +70,19 @@ internal static class TrackingUri
         return builder.Uri;
     }
 
+    /// <summary>
+    /// The tracking URI of the in-process store (<c>memory:</c>): the local store's full semantics on a SQLite database
+    /// that lives in memory for the life of one tracker, with artifacts in a temporary folder deleted with it. Meant for
+    /// the tests of applications that use LlmTrack.
+    /// </summary>
+    public const string Memory = "memory:";
+
+    /// <summary>Whether <paramref name="trackingUri"/> is <see cref="Memory"/>.</summary>
+    /// <param name="trackingUri">The URI, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> for <c>memory:</c> (any case, surrounding blanks ignored).</returns>
+    public static bool IsMemory(string? trackingUri) =>
+        trackingUri is not null && trackingUri.Trim().Equals(Memory, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether <paramref name="trackingUri"/> names a SQLite database.</summary>
     /// <param name="trackingUri">The URI, or <see langword="null"/>.</param>
     /// <returns><see langword="true"/> for a <c>sqlite:</c> URI.</returns>

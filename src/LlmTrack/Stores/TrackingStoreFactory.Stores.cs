@@ -9,6 +9,11 @@ internal static partial class TrackingStoreFactory
 {
     private static partial ITrackingStore CreateStore(string trackingUri, LlmTrackOptions options, IHttpClientFactory? httpClientFactory, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
+        if (Configuration.TrackingUri.IsMemory(trackingUri))
+        {
+            return SqliteTrackingStore.OpenInMemory(timeProvider, loggerFactory.CreateLogger<SqliteTrackingStore>());
+        }
+
         if (trackingUri.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
         {
             return SqliteTrackingStore.Open(trackingUri, timeProvider, loggerFactory.CreateLogger<SqliteTrackingStore>());
@@ -23,7 +28,7 @@ internal static partial class TrackingStoreFactory
         throw new MlflowException(
             MlflowErrorCode.InvalidParameterValue,
             $"Unsupported tracking URI '{Configuration.TrackingUri.Redact(trackingUri)}'. Use http(s)://host:port for an MLflow tracking server, " +
-            "or sqlite:///relative/path.db / sqlite:////absolute/path.db for a local store that MLflow opens (default: sqlite:///mlflow.db).");
+            "sqlite:///relative/path.db / sqlite:////absolute/path.db for a local store that MLflow opens (default: sqlite:///mlflow.db), or memory: for an in-process store (tests).");
     }
 
     /// <summary>The MLflow REST store for an <c>http(s)://</c> tracking URI (without durable mode).</summary>

@@ -28,6 +28,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private bool _disposed;
+    private string? _ownedArtifactRoot;
 
     private SqliteTrackingStore(string trackingUri, string databasePath, string artifactRoot, SqliteConnection connection, TimeProvider timeProvider, ILogger logger)
     {
@@ -81,6 +82,36 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
         };
         var connection = new SqliteConnection(builder.ToString());
         var store = new SqliteTrackingStore(trackingUri, path, artifactRoot.TrimEnd('/', '\\'), connection, timeProvider, logger ?? NullLogger.Instance);
+        try
+        {
+            store.Initialize();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
+        return store;
+    }
+
+    /// <summary>
+    /// Opens a new in-process store (<c>memory:</c>): the same schema and semantics on a SQLite database that lives in
+    /// memory as long as this store, with artifacts under a fresh temporary folder that <see cref="Dispose"/> deletes.
+    /// </summary>
+    /// <param name="timeProvider">The clock for creation, update and deletion times.</param>
+    /// <param name="logger">Diagnostics.</param>
+    internal static SqliteTrackingStore OpenInMemory(TimeProvider timeProvider, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var artifactRoot = Path.Combine(Path.GetTempPath(), "llmtrack-memory-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(artifactRoot);
+        var builder = new SqliteConnectionStringBuilder { DataSource = ":memory:", Pooling = false };
+        var connection = new SqliteConnection(builder.ToString());
+        var store = new SqliteTrackingStore(Configuration.TrackingUri.Memory, ":memory:", artifactRoot, connection, timeProvider, logger ?? NullLogger.Instance)
+        {
+            _ownedArtifactRoot = artifactRoot,
+        };
         try
         {
             store.Initialize();
@@ -152,6 +183,21 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
         _preparedUpsertLatest?.Dispose();
         _connection.Dispose();
         _gate.Dispose();
+        if (_ownedArtifactRoot is not null)
+        {
+            try
+            {
+                Directory.Delete(_ownedArtifactRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open elsewhere: the folder is under the temporary directory, which the system cleans.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // As above.
+            }
+        }
     }
 
     /// <summary>

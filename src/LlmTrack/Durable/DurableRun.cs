@@ -16,7 +16,7 @@ namespace LlmTrack.Durable;
 /// A run recovered from an earlier process has no writer: its journal is complete and only shipped. The shipper is
 /// <see cref="JournalShipLoop"/>; the progress signal and the waits on it are <see cref="DeliveryProgress"/>.
 /// </remarks>
-internal sealed class DurableRun : IDisposable
+internal sealed class DurableRun : IDisposable, IAsyncDisposable
 {
     private readonly DurableTrackingStore _store;
     private readonly ILogger _logger;
@@ -247,18 +247,34 @@ internal sealed class DurableRun : IDisposable
         Wake();
     }
 
+    /// <summary>How long stopping waits for a cancelled shipper to come to rest, on the store's clock.</summary>
+    internal static readonly TimeSpan ShipperStopTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Stops the shipper (the journal stays on disk) and releases the journal's lock.</summary>
-    public void Dispose()
+    /// <remarks>
+    /// The shipper honours cancellation, so the wait is normally short; it is bounded by
+    /// <see cref="ShipperStopTimeout"/> on the store's <see cref="TimeProvider"/> (a fake clock drives it in tests)
+    /// in case a request ignores cancellation.
+    /// </remarks>
+    public async ValueTask DisposeAsync()
     {
         _flushTimer?.Dispose();
         _stop.Cancel();
-        try
+        if (_shipper is { } shipper)
         {
-            _shipper?.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-            // The shipper logs its own failures; stopping it is all that is left to do.
+            try
+            {
+                await shipper.WaitAsync(ShipperStopTimeout, _store.TimeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _logger.LogWarning("LlmTrack: the shipper of journal {Folder} did not stop within {Timeout}; its journal stays on disk.", Journal.Folder, ShipperStopTimeout);
+            }
+#pragma warning disable CA1031 // The shipper logs its own failures; stopping it is all that is left to do.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
 
         lock (_writeGate)
@@ -270,6 +286,9 @@ internal sealed class DurableRun : IDisposable
         Journal.Dispose();
         _stop.Dispose();
     }
+
+    /// <summary>Stops the shipper, blocking (see <see cref="DisposeAsync"/>); for the synchronous disposal paths.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Wakes the shipper (new data on disk, or a retry is due).</summary>
     public void Wake() => _shipLoop.Wake();

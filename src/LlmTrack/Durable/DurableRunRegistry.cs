@@ -69,14 +69,14 @@ internal sealed class DurableRunRegistry
     }
 
     /// <summary>Stops every shipper (the journals stay on disk) and forgets them.</summary>
-    public void StopShipping()
+    public async ValueTask StopShippingAsync()
     {
-        foreach (var run in _shipping.Values.ToArray())
-        {
-            run.Dispose();
-        }
-
+        var runs = _shipping.Values.ToArray();
         _shipping.Clear();
+        foreach (var run in runs)
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Records that <paramref name="runId"/> (a local or the tracker's id) is <paramref name="serverRunId"/> on the server.</summary>

@@ -20,7 +20,7 @@ namespace LlmTrack.Durable;
 /// ids), <see cref="DeliveryDrain"/> (waiting for delivery) and <see cref="PendingRunArtifactRepository"/>; this type
 /// wires them and delegates to them.
 /// </remarks>
-internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
+internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore, IAsyncDisposable
 {
     /// <summary>Artifact URI scheme of a run that exists only locally (the server was unreachable at its start).</summary>
     public const string LocalArtifactScheme = "llmtrack-journal:";
@@ -362,7 +362,13 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
     /// Drains (<see cref="DrainAsync"/>) unless that was done already, stops the shippers (the rest stays on disk,
     /// with a warning saying where and how to deliver it) and disposes the server store.
     /// </summary>
-    public void Dispose()
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Reports what is not delivered when the owner did not drain (the tracker drains first and reports itself), stops
+    /// every shipper (bounded on the store's clock; the journals stay on disk) and disposes the wrapped store.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -371,8 +377,7 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
 
         if (!_drain.Drained)
         {
-            // Disposed without a drain by its owner (the tracker drains first and reports itself).
-            foreach (var journal in DrainAsync(CancellationToken.None).GetAwaiter().GetResult())
+            foreach (var journal in await DrainAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 _logger.LogWarning(
                     "LlmTrack: run {RunId} is not fully delivered to the tracking server; its journal stays at {Folder} ({PendingBytes} bytes) and is delivered by the next process that uses LlmTrack with this tracking server, or by `{Command}`.",
@@ -383,7 +388,7 @@ internal sealed class DurableTrackingStore : ITrackingStore, IJournalingStore
             }
         }
 
-        Runs.StopShipping();
+        await Runs.StopShippingAsync().ConfigureAwait(false);
         Inner.Dispose();
     }
 

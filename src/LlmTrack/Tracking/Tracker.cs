@@ -422,7 +422,14 @@ public sealed partial class Tracker : IDisposable, IAsyncDisposable
         var summary = _warnings.Summarize(_runs, undelivered);
         try
         {
-            _store.Dispose();
+            if (_store is IAsyncDisposable asyncStore)
+            {
+                await asyncStore.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                _store.Dispose();
+            }
         }
 #pragma warning disable CA1031 // Dispose never throws.
         catch (Exception ex)

@@ -49,7 +49,7 @@ for (var i = 0; i < test.Count; i++)
 }
 
 var report = ClassificationMetrics.Report<int>(yTrue, yPred);
-var f1Binary = ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Binary).Value;
+var f1Binary = ClassificationMetrics.F1Score<int>(yTrue, yPred, AverageKind.Binary).Value;
 run.LogMetric("accuracy", report.Accuracy);
 run.LogMetric("f1", f1Binary);
 run.LogMetric("f1_macro", report.Macro.FScore);

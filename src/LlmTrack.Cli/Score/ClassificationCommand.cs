@@ -85,12 +85,12 @@ internal static class ClassificationCommand
 
             string averageName = parseResult.GetValue(average)!;
             bool perClass = averageName == "none";
-            Average mode = averageName switch
+            AverageKind mode = averageName switch
             {
-                "micro" => Average.Micro,
-                "macro" => Average.Macro,
-                "weighted" => Average.Weighted,
-                _ => Average.Binary,
+                "micro" => AverageKind.Micro,
+                "macro" => AverageKind.Macro,
+                "weighted" => AverageKind.Weighted,
+                _ => AverageKind.Binary,
             };
             string posLabel = parseResult.GetValue(positive)!;
             string[]? labelList = parseResult.GetValue(labels) is { Length: > 0 } given ? given : null;
@@ -102,7 +102,7 @@ internal static class ClassificationCommand
                 _ => ZeroDivision.Warn,
             };
             double? betaValue = parseResult.GetValue(beta);
-            bool binary = mode == Average.Binary && !perClass;
+            bool binary = mode == AverageKind.Binary && !perClass;
             var options = binary
                 ? new ClassificationOptions<string> { PositiveLabel = posLabel, ZeroDivision = zero, Labels = labelList }
                 : new ClassificationOptions<string> { ZeroDivision = zero, Labels = labelList };

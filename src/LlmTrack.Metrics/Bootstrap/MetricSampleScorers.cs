@@ -47,7 +47,7 @@ public static class MetricSampleScorers
     /// <param name="options">Labels, zero-division mode and comparers.</param>
     /// <returns>The scorer.</returns>
     public static SampleScorer MacroF1<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, ClassificationOptions<TLabel>? options = null)
-        where TLabel : notnull => FBetaScore(yTrue, yPred, 1.0, Average.Macro, options);
+        where TLabel : notnull => FBetaScore(yTrue, yPred, 1.0, AverageKind.Macro, options);
 
     /// <summary>
     /// F-beta score of the sampled segments with any averaging. Without explicit labels a sample is scored over the
@@ -61,7 +61,7 @@ public static class MetricSampleScorers
     /// <param name="options">Labels, positive label, zero-division mode and comparers.</param>
     /// <returns>The scorer.</returns>
     public static SampleScorer FBetaScore<TLabel>(
-        ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, double beta, Average average, ClassificationOptions<TLabel>? options = null)
+        ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, double beta, AverageKind average, ClassificationOptions<TLabel>? options = null)
         where TLabel : notnull
     {
         // Validates average, labels and the positive label once on the full corpus.
@@ -69,7 +69,7 @@ public static class MetricSampleScorers
         var encoded = LabelEncoder.Encode(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
         var zeroDivision = options?.ZeroDivision ?? ZeroDivision.Warn;
         int[]? selected = null;
-        if (average == Average.Binary)
+        if (average == AverageKind.Binary)
         {
             selected = [encoded.IdOf(options is { HasPositiveLabel: true } ? options.PositiveLabel! : ClassificationMetrics.DefaultPositiveLabel<TLabel>())];
         }

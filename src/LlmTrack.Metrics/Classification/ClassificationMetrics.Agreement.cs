@@ -235,7 +235,7 @@ public static partial class ClassificationMetrics
         return (selected, sTp, sPred, sActual);
     }
 
-    private static TLabel BinaryPositiveLabel<TLabel>(LabelCounts<TLabel> counts, Average average, ClassificationOptions<TLabel>? options) where TLabel : notnull
+    private static TLabel BinaryPositiveLabel<TLabel>(LabelCounts<TLabel> counts, AverageKind average, ClassificationOptions<TLabel>? options) where TLabel : notnull
     {
         var present = counts.Classes;
         if (present.Length > 2)
@@ -284,7 +284,7 @@ public static partial class ClassificationMetrics
         return one is TLabel label
             ? label
             : throw new ArgumentException(
-                $"Average.Binary needs ClassificationOptions.PositiveLabel for label type {typeof(TLabel).Name} (only integer labels default to 1, and bool to true).",
+                $"AverageKind.Binary needs ClassificationOptions.PositiveLabel for label type {typeof(TLabel).Name} (only integer labels default to 1, and bool to true).",
                 nameof(ClassificationOptions<TLabel>.PositiveLabel));
     }
 }

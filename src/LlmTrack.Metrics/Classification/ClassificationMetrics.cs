@@ -109,7 +109,7 @@ public static partial class ClassificationMetrics
     /// <param name="average">How classes are combined.</param>
     /// <param name="options">Labels, positive label, zero-division mode and comparers.</param>
     /// <returns>The score and the warnings scikit-learn would emit.</returns>
-    public static ClassificationScore Precision<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, Average average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
+    public static ClassificationScore Precision<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, AverageKind average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
     {
         var r = Averaged(yTrue, yPred, average, 1.0, WarnFor.Precision, options);
         return new ClassificationScore(r.Precision[0], r.Warnings);
@@ -122,7 +122,7 @@ public static partial class ClassificationMetrics
     /// <param name="average">How classes are combined.</param>
     /// <param name="options">Labels, positive label, zero-division mode and comparers.</param>
     /// <returns>The score and the warnings scikit-learn would emit.</returns>
-    public static ClassificationScore Recall<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, Average average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
+    public static ClassificationScore Recall<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, AverageKind average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
     {
         var r = Averaged(yTrue, yPred, average, 1.0, WarnFor.Recall, options);
         return new ClassificationScore(r.Recall[0], r.Warnings);
@@ -135,7 +135,7 @@ public static partial class ClassificationMetrics
     /// <param name="average">How classes are combined.</param>
     /// <param name="options">Labels, positive label, zero-division mode and comparers.</param>
     /// <returns>The score and the warnings scikit-learn would emit.</returns>
-    public static ClassificationScore F1Score<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, Average average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull =>
+    public static ClassificationScore F1Score<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, AverageKind average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull =>
         FBetaScore(yTrue, yPred, 1.0, average, options);
 
     /// <summary>F-beta score (1 + β²)PR / (β²P + R) (<c>fbeta_score</c>); β = +∞ gives recall.</summary>
@@ -146,7 +146,7 @@ public static partial class ClassificationMetrics
     /// <param name="average">How classes are combined.</param>
     /// <param name="options">Labels, positive label, zero-division mode and comparers.</param>
     /// <returns>The score and the warnings scikit-learn would emit.</returns>
-    public static ClassificationScore FBetaScore<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, double beta, Average average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
+    public static ClassificationScore FBetaScore<TLabel>(ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, double beta, AverageKind average, ClassificationOptions<TLabel>? options = null) where TLabel : notnull
     {
         var r = Averaged(yTrue, yPred, average, beta, WarnFor.FScore, options);
         return new ClassificationScore(r.FScore[0], r.Warnings);
@@ -214,7 +214,7 @@ public static partial class ClassificationMetrics
         var zeroDivision = options?.ZeroDivision ?? ZeroDivision.Warn;
         var (labels, tp, pred, actual) = SelectCounts(counts, options?.Labels);
         var perClass = PrfCalculator.Compute(tp, pred, actual, null, beta, zeroDivision, WarnFor.All);
-        AveragedScores Avg(Average a)
+        AveragedScores Avg(AverageKind a)
         {
             var r = PrfCalculator.Compute(tp, pred, actual, a, beta, zeroDivision, WarnFor.None);
             return new AveragedScores(r.Precision[0], r.Recall[0], r.FScore[0]);
@@ -229,9 +229,9 @@ public static partial class ClassificationMetrics
             Recall = perClass.Recall,
             FScore = perClass.FScore,
             Support = perClass.Support!,
-            Micro = Avg(Average.Micro),
-            Macro = Avg(Average.Macro),
-            Weighted = Avg(Average.Weighted),
+            Micro = Avg(AverageKind.Micro),
+            Macro = Avg(AverageKind.Macro),
+            Weighted = Avg(AverageKind.Weighted),
             Accuracy = (double)correct / yTrue.Length,
             Beta = beta,
             Warnings = perClass.Warnings,
@@ -247,11 +247,11 @@ public static partial class ClassificationMetrics
     }
 
     private static PrfResult Averaged<TLabel>(
-        ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, Average average, double beta, WarnFor warnFor, ClassificationOptions<TLabel>? options) where TLabel : notnull
+        ReadOnlySpan<TLabel> yTrue, ReadOnlySpan<TLabel> yPred, AverageKind average, double beta, WarnFor warnFor, ClassificationOptions<TLabel>? options) where TLabel : notnull
     {
         var counts = LabelCounter.Count(yTrue, yPred, options?.Comparer, options?.EqualityComparer);
         IReadOnlyList<TLabel>? labels = options?.Labels;
-        if (average == Average.Binary)
+        if (average == AverageKind.Binary)
         {
             labels = [BinaryPositiveLabel(counts, average, options)];
         }

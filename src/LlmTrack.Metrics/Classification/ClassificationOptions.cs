@@ -10,12 +10,12 @@ public sealed class ClassificationOptions<TLabel>
     /// <summary>
     /// The labels to score and their order (scikit-learn's <c>labels</c>). <see langword="null"/> means the sorted
     /// union of the labels in the true and predicted values. Labels that never occur get zero counts; occurring labels
-    /// missing from the list are left out (also from micro averages). Ignored by <see cref="Average.Binary"/>.
+    /// missing from the list are left out (also from micro averages). Ignored by <see cref="AverageKind.Binary"/>.
     /// </summary>
     public IReadOnlyList<TLabel>? Labels { get; init; }
 
     /// <summary>
-    /// The positive class for <see cref="Average.Binary"/> (scikit-learn's <c>pos_label</c>). When not set,
+    /// The positive class for <see cref="AverageKind.Binary"/> (scikit-learn's <c>pos_label</c>). When not set,
     /// integer label types use 1 and bool uses true, as scikit-learn does; other label types must set it.
     /// </summary>
     public TLabel? PositiveLabel

@@ -24,7 +24,7 @@ internal static class PrfCalculator
         long[] tpSum,
         long[] predSum,
         long[] trueSum,
-        Average? average,
+        AverageKind? average,
         double beta,
         ZeroDivision zeroDivision,
         WarnFor warnFor)
@@ -35,7 +35,7 @@ internal static class PrfCalculator
         }
 
         var warnings = new List<string>();
-        if (average == Average.Micro)
+        if (average == AverageKind.Micro)
         {
             tpSum = [tpSum.Sum()];
             predSum = [predSum.Sum()];
@@ -81,7 +81,7 @@ internal static class PrfCalculator
             return new PrfResult(precision, recall, fScore, trueSum, warnings);
         }
 
-        if (average == Average.Weighted)
+        if (average == AverageKind.Weighted)
         {
             long weightSum = trueSum.Sum();
             if (weightSum == 0)

@@ -33,10 +33,10 @@ public class ClassificationBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public double MacroF1Int() => ClassificationMetrics.F1Score<int>(_intTrue, _intPred, Average.Macro).Value;
+    public double MacroF1Int() => ClassificationMetrics.F1Score<int>(_intTrue, _intPred, AverageKind.Macro).Value;
 
     [Benchmark]
-    public double MacroF1String() => ClassificationMetrics.F1Score<string>(_stringTrue, _stringPred, Average.Macro).Value;
+    public double MacroF1String() => ClassificationMetrics.F1Score<string>(_stringTrue, _stringPred, AverageKind.Macro).Value;
 
     [Benchmark]
     public double AccuracyInt() => ClassificationMetrics.Accuracy<int>(_intTrue, _intPred);

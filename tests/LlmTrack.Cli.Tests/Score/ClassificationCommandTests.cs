@@ -32,9 +32,9 @@ public class ClassificationCommandTests
         var root = json.RootElement;
         var options = new ClassificationOptions<string> { PositiveLabel = "1" };
         Assert.Equal(ClassificationMetrics.Accuracy<string>(yTrue, yPred), root.GetProperty("accuracy").GetDouble());
-        Assert.Equal(ClassificationMetrics.Precision<string>(yTrue, yPred, Average.Binary, options).Value, root.GetProperty("precision").GetDouble());
-        Assert.Equal(ClassificationMetrics.Recall<string>(yTrue, yPred, Average.Binary, options).Value, root.GetProperty("recall").GetDouble());
-        Assert.Equal(ClassificationMetrics.F1Score<string>(yTrue, yPred, Average.Binary, options).Value, root.GetProperty("f1").GetDouble());
+        Assert.Equal(ClassificationMetrics.Precision<string>(yTrue, yPred, AverageKind.Binary, options).Value, root.GetProperty("precision").GetDouble());
+        Assert.Equal(ClassificationMetrics.Recall<string>(yTrue, yPred, AverageKind.Binary, options).Value, root.GetProperty("recall").GetDouble());
+        Assert.Equal(ClassificationMetrics.F1Score<string>(yTrue, yPred, AverageKind.Binary, options).Value, root.GetProperty("f1").GetDouble());
         Assert.Equal(ClassificationMetrics.MatthewsCorrelation<string>(yTrue, yPred), root.GetProperty("mcc").GetDouble());
         Assert.Equal(ClassificationMetrics.CohenKappa<string>(yTrue, yPred), root.GetProperty("kappa").GetDouble());
         Assert.Equal("binary", root.GetProperty("average").GetString());

@@ -57,9 +57,9 @@ public class ClassificationOptionsTests
         using var json = await RunJsonAsync("--average", "macro", "--zero-division", option);
         var root = json.RootElement;
         var options = new ClassificationOptions<string> { ZeroDivision = mode };
-        Assert.Equal(Expected([ClassificationMetrics.Precision<string>(YTrue, YPred, Average.Macro, options).Value]), [Value(root, "precision")]);
-        Assert.Equal(Expected([ClassificationMetrics.Recall<string>(YTrue, YPred, Average.Macro, options).Value]), [Value(root, "recall")]);
-        Assert.Equal(Expected([ClassificationMetrics.F1Score<string>(YTrue, YPred, Average.Macro, options).Value]), [Value(root, "f1")]);
+        Assert.Equal(Expected([ClassificationMetrics.Precision<string>(YTrue, YPred, AverageKind.Macro, options).Value]), [Value(root, "precision")]);
+        Assert.Equal(Expected([ClassificationMetrics.Recall<string>(YTrue, YPred, AverageKind.Macro, options).Value]), [Value(root, "recall")]);
+        Assert.Equal(Expected([ClassificationMetrics.F1Score<string>(YTrue, YPred, AverageKind.Macro, options).Value]), [Value(root, "f1")]);
         Assert.Equal(option, root.GetProperty("zero_division").GetString());
     }
 
@@ -71,7 +71,7 @@ public class ClassificationOptionsTests
         var root = json.RootElement;
         var options = new ClassificationOptions<string> { Labels = labels };
         Assert.Equal(labels, root.GetProperty("labels").EnumerateArray().Select(e => e.GetString()!));
-        Assert.Equal(ClassificationMetrics.F1Score<string>(YTrue, YPred, Average.Weighted, options).Value, root.GetProperty("f1").GetDouble());
+        Assert.Equal(ClassificationMetrics.F1Score<string>(YTrue, YPred, AverageKind.Weighted, options).Value, root.GetProperty("f1").GetDouble());
         Assert.Equal(ClassificationMetrics.CohenKappa<string>(YTrue, YPred, KappaWeighting.Linear, labels), root.GetProperty("kappa_linear").GetDouble());
         Assert.Equal(ClassificationMetrics.CohenKappa<string>(YTrue, YPred, KappaWeighting.Quadratic, labels), root.GetProperty("kappa_quadratic").GetDouble());
         var matrix = ClassificationMetrics.ConfusionMatrix<string>(YTrue, YPred, labels);

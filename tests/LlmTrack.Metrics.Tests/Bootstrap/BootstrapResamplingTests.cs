@@ -119,16 +119,16 @@ public class BootstrapResamplingTests
         int[] yPred = [0, 2, 2, 2, 1, 0, 0, 1, 0, 1];
         var all = Enumerable.Range(0, yTrue.Length).ToArray();
         Assert.Equal(ClassificationMetrics.Accuracy<int>(yTrue, yPred), MetricSampleScorers.Accuracy<int>(yTrue, yPred)(all));
-        Assert.Equal(ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Macro).Value, MetricSampleScorers.MacroF1<int>(yTrue, yPred)(all));
+        Assert.Equal(ClassificationMetrics.F1Score<int>(yTrue, yPred, AverageKind.Macro).Value, MetricSampleScorers.MacroF1<int>(yTrue, yPred)(all));
         Assert.Equal(
-            ClassificationMetrics.FBetaScore<int>(yTrue, yPred, 2.0, Average.Weighted).Value,
-            MetricSampleScorers.FBetaScore<int>(yTrue, yPred, 2.0, Average.Weighted)(all));
+            ClassificationMetrics.FBetaScore<int>(yTrue, yPred, 2.0, AverageKind.Weighted).Value,
+            MetricSampleScorers.FBetaScore<int>(yTrue, yPred, 2.0, AverageKind.Weighted)(all));
 
         // A resample is scored as sklearn would score the resampled corpus (labels present in the sample only).
         int[] sample = [0, 0, 4, 5, 9];
         var sampledTrue = sample.Select(i => yTrue[i]).ToArray();
         var sampledPred = sample.Select(i => yPred[i]).ToArray();
-        Assert.Equal(ClassificationMetrics.F1Score<int>(sampledTrue, sampledPred, Average.Macro).Value, MetricSampleScorers.MacroF1<int>(yTrue, yPred)(sample));
+        Assert.Equal(ClassificationMetrics.F1Score<int>(sampledTrue, sampledPred, AverageKind.Macro).Value, MetricSampleScorers.MacroF1<int>(yTrue, yPred)(sample));
 
         var squad = SquadMetrics.EvaluateV1([new("a cat", ["cat"]), new("dog", ["the cat"]), new("big dog", ["dog"])]);
         Assert.Equal(squad.ExactMatch, MetricSampleScorers.SquadExactMatch(squad.Examples)([0, 1, 2]));

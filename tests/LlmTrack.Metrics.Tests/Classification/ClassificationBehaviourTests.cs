@@ -14,7 +14,7 @@ public class ClassificationBehaviourTests
     [Fact]
     public void MismatchedLengthsAndEmptyInputThrow()
     {
-        var mismatch = Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<int>([1, 0], [1], Average.Macro));
+        var mismatch = Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<int>([1, 0], [1], AverageKind.Macro));
         Assert.Equal("yPred", mismatch.ParamName);
         Assert.Contains("same length", mismatch.Message, StringComparison.Ordinal);
         var empty = Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy<int>([], []));
@@ -26,9 +26,9 @@ public class ClassificationBehaviourTests
     [Fact]
     public void NullLabelsAndDuplicateLabelListsThrow()
     {
-        Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(["a", null!], ["a", "b"], Average.Macro));
+        Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(["a", null!], ["a", "b"], AverageKind.Macro));
         var duplicate = Assert.Throws<ArgumentException>(() =>
-            ClassificationMetrics.F1Score<int>([0, 1], [0, 1], Average.Macro, new ClassificationOptions<int> { Labels = [0, 0] }));
+            ClassificationMetrics.F1Score<int>([0, 1], [0, 1], AverageKind.Macro, new ClassificationOptions<int> { Labels = [0, 0] }));
         Assert.Contains("more than once", duplicate.Message, StringComparison.Ordinal);
     }
 
@@ -37,11 +37,11 @@ public class ClassificationBehaviourTests
     {
         string[] yTrue = ["no", "yes", "yes"];
         string[] yPred = ["no", "yes", "no"];
-        Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(yTrue, yPred, Average.Binary));
-        var f1 = ClassificationMetrics.F1Score<string>(yTrue, yPred, Average.Binary, new ClassificationOptions<string> { PositiveLabel = "yes" });
+        Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(yTrue, yPred, AverageKind.Binary));
+        var f1 = ClassificationMetrics.F1Score<string>(yTrue, yPred, AverageKind.Binary, new ClassificationOptions<string> { PositiveLabel = "yes" });
         Assert.Equal(2.0 / 3, f1.Value, 15);
         var invalid = Assert.Throws<ArgumentException>(() =>
-            ClassificationMetrics.F1Score<string>(yTrue, yPred, Average.Binary, new ClassificationOptions<string> { PositiveLabel = "maybe" }));
+            ClassificationMetrics.F1Score<string>(yTrue, yPred, AverageKind.Binary, new ClassificationOptions<string> { PositiveLabel = "maybe" }));
         Assert.StartsWith("pos_label=maybe is not a valid label. It should be one of [no, yes]", invalid.Message, StringComparison.Ordinal);
     }
 
@@ -50,7 +50,7 @@ public class ClassificationBehaviourTests
     {
         bool[] yTrue = [true, false, true, true];
         bool[] yPred = [true, false, false, true];
-        Assert.Equal(2.0 / 3, ClassificationMetrics.Recall<bool>(yTrue, yPred, Average.Binary).Value, 15);
+        Assert.Equal(2.0 / 3, ClassificationMetrics.Recall<bool>(yTrue, yPred, AverageKind.Binary).Value, 15);
         Assert.Equal([false, true], ClassificationMetrics.ConfusionMatrix<bool>(yTrue, yPred).Labels);
     }
 
@@ -64,9 +64,9 @@ public class ClassificationBehaviourTests
         Assert.Equal(0.5, perClass.Values[0]);
         Assert.True(double.IsNaN(perClass.Values[1]));
         Assert.Empty(perClass.Warnings);
-        Assert.True(double.IsNaN(ClassificationMetrics.Precision<int>(yTrue, yPred, Average.Macro, options).Value));
-        Assert.True(double.IsNaN(ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Binary, options).Value));
-        Assert.Equal(0.5, ClassificationMetrics.Recall<int>(yTrue, yPred, Average.Macro, options).Value);
+        Assert.True(double.IsNaN(ClassificationMetrics.Precision<int>(yTrue, yPred, AverageKind.Macro, options).Value));
+        Assert.True(double.IsNaN(ClassificationMetrics.F1Score<int>(yTrue, yPred, AverageKind.Binary, options).Value));
+        Assert.Equal(0.5, ClassificationMetrics.Recall<int>(yTrue, yPred, AverageKind.Macro, options).Value);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class ClassificationBehaviourTests
         var yPred = yTrue.Select(v => random.NextDouble() < 0.6 ? v : random.Next(-25, 20)).ToArray();
         var asLong = (yTrue.Select(v => (long)v).ToArray(), yPred.Select(v => (long)v).ToArray());
         var viaComparer = new ClassificationOptions<int> { Comparer = Comparer<int>.Default };
-        foreach (var average in new[] { Average.Micro, Average.Macro, Average.Weighted })
+        foreach (var average in new[] { AverageKind.Micro, AverageKind.Macro, AverageKind.Weighted })
         {
             var dense = ClassificationMetrics.F1Score<int>(yTrue, yPred, average).Value;
             Assert.Equal(dense, ClassificationMetrics.F1Score<int>(yTrue, yPred, average, viaComparer).Value);
@@ -109,9 +109,9 @@ public class ClassificationBehaviourTests
         Assert.Equal([0, 1, 2], report.Labels);
         Assert.Equal([2L, 2L, 2L], report.Support);
         Assert.Equal(4.0 / 6, report.Accuracy);
-        Assert.Equal(ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Macro).Value, report.Macro.FScore);
-        Assert.Equal(ClassificationMetrics.Precision<int>(yTrue, yPred, Average.Weighted).Value, report.Weighted.Precision);
-        Assert.Equal(ClassificationMetrics.Recall<int>(yTrue, yPred, Average.Micro).Value, report.Micro.Recall);
+        Assert.Equal(ClassificationMetrics.F1Score<int>(yTrue, yPred, AverageKind.Macro).Value, report.Macro.FScore);
+        Assert.Equal(ClassificationMetrics.Precision<int>(yTrue, yPred, AverageKind.Weighted).Value, report.Weighted.Precision);
+        Assert.Equal(ClassificationMetrics.Recall<int>(yTrue, yPred, AverageKind.Micro).Value, report.Micro.Recall);
     }
 
     [Fact]
@@ -120,9 +120,9 @@ public class ClassificationBehaviourTests
         int[] yTrue = [0, 1, 1, 0, 1];
         int[] yPred = [0, 1, 0, 1, 1];
         Assert.Equal(
-            ClassificationMetrics.Recall<int>(yTrue, yPred, Average.Macro).Value,
-            ClassificationMetrics.FBetaScore<int>(yTrue, yPred, double.PositiveInfinity, Average.Macro).Value);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.FBetaScore<int>(yTrue, yPred, -1, Average.Macro));
+            ClassificationMetrics.Recall<int>(yTrue, yPred, AverageKind.Macro).Value,
+            ClassificationMetrics.FBetaScore<int>(yTrue, yPred, double.PositiveInfinity, AverageKind.Macro).Value);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationMetrics.FBetaScore<int>(yTrue, yPred, -1, AverageKind.Macro));
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class ClassificationBehaviourTests
         }
 
         // Speed is measured by ClassificationBenchmarks (BenchmarkDotNet), not here.
-        var f1 = ClassificationMetrics.F1Score<int>(yTrue, yPred, Average.Macro);
+        var f1 = ClassificationMetrics.F1Score<int>(yTrue, yPred, AverageKind.Macro);
         Assert.InRange(f1.Value, 0.7, 0.8);
     }
 }

@@ -156,10 +156,10 @@ public class ClassificationReferenceTests
 
         var average = averageText switch
         {
-            "binary" => Average.Binary,
-            "micro" => Average.Micro,
-            "macro" => Average.Macro,
-            _ => Average.Weighted,
+            "binary" => AverageKind.Binary,
+            "micro" => AverageKind.Micro,
+            "macro" => AverageKind.Macro,
+            _ => AverageKind.Weighted,
         };
         return metric switch
         {

@@ -30,7 +30,7 @@ public class StringLabelCountingTests
 
         // An explicit ordinal equality comparer takes the generic Dictionary path.
         var generic = new ClassificationOptions<string> { EqualityComparer = StringComparer.Ordinal };
-        foreach (var average in new[] { Average.Micro, Average.Macro, Average.Weighted })
+        foreach (var average in new[] { AverageKind.Micro, AverageKind.Macro, AverageKind.Weighted })
         {
             Assert.Equal(
                 ClassificationMetrics.F1Score<string>(t, p, average, generic).Value,
@@ -52,10 +52,10 @@ public class StringLabelCountingTests
         var (t, p, _, _) = Labels(300_000, 5);
         t[250_000] = null!;
         p[200_000] = null!;
-        var error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(t, p, Average.Macro));
+        var error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(t, p, AverageKind.Macro));
         Assert.StartsWith("yPred[200000] is null", error.Message, StringComparison.Ordinal);
         t[10] = null!;
-        error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(t, p, Average.Macro));
+        error = Assert.Throws<ArgumentException>(() => ClassificationMetrics.F1Score<string>(t, p, AverageKind.Macro));
         Assert.StartsWith("yTrue[10] is null", error.Message, StringComparison.Ordinal);
     }
 }

@@ -74,14 +74,14 @@ internal sealed class ClassificationAccumulator<TLabel>
 
         if ((m & EvaluationMetrics.F1Macro) != 0)
         {
-            sink.Add(Keys.F1Macro, ClassificationMetrics.F1Score<TLabel>(gold, predicted, Average.Macro).Value);
+            sink.Add(Keys.F1Macro, ClassificationMetrics.F1Score<TLabel>(gold, predicted, AverageKind.Macro).Value);
             sink.AddWithInterval(Keys.F1Macro, gold.Length, MetricSampleScorers.MacroF1<TLabel>(gold, predicted));
         }
 
         if ((m & EvaluationMetrics.F1Weighted) != 0)
         {
-            sink.Add(Keys.F1Weighted, ClassificationMetrics.F1Score<TLabel>(gold, predicted, Average.Weighted).Value);
-            sink.AddWithInterval(Keys.F1Weighted, gold.Length, MetricSampleScorers.FBetaScore<TLabel>(gold, predicted, 1.0, Average.Weighted));
+            sink.Add(Keys.F1Weighted, ClassificationMetrics.F1Score<TLabel>(gold, predicted, AverageKind.Weighted).Value);
+            sink.AddWithInterval(Keys.F1Weighted, gold.Length, MetricSampleScorers.FBetaScore<TLabel>(gold, predicted, 1.0, AverageKind.Weighted));
         }
 
         if ((m & EvaluationMetrics.PerClass) != 0)

@@ -1,7 +1,7 @@
 namespace LlmTrack.Metrics.Classification;
 
 /// <summary>How per-class precision, recall and F-scores are combined into one number (scikit-learn's <c>average</c>).</summary>
-public enum Average
+public enum AverageKind
 {
     /// <summary>Scores of the positive class only (<c>average='binary'</c>); needs at most two classes.</summary>
     Binary,

@@ -115,12 +115,4 @@ public static class RunAIEvaluationExtensions
 
         await run.LogBytesAsync(buffer.ToArray(), artifactFile, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>Logs an evaluation result; see <see cref="LogEvaluationResultAsync"/>. Blocks the calling thread.</summary>
-    /// <param name="run">The run.</param>
-    /// <param name="result">The result.</param>
-    /// <param name="artifactFile">Where the reasons and diagnostics go.</param>
-    /// <param name="step">The metric step.</param>
-    public static void LogEvaluationResult(this Run run, MeaiEvaluationResult result, string artifactFile = "evaluation/results.json", long step = 0) =>
-        LogEvaluationResultAsync(run, result, artifactFile, step).GetAwaiter().GetResult();
 }

@@ -5,7 +5,7 @@ namespace LlmTrack.Delivery;
 /// <summary>
 /// Sends one chunk taken by a run's sender (params and tags in logged order, then metric points) as
 /// <c>runs/log-batch</c> calls packed by a <see cref="LogBatchPacker"/>, one call at a time, and counts what the
-/// store acknowledged. A refused batch goes to a <see cref="RefusalBisector"/>.
+/// store acknowledged. A refused batch is split by a <see cref="RefusalSplit"/> (metrics, then params, then tags).
 /// </summary>
 /// <remarks>
 /// Used by the run's single sender only. The lists passed to <see cref="ITrackingStore.LogBatchAsync"/> are reused
@@ -16,7 +16,10 @@ internal sealed class BatchSender
     private readonly ITrackingStore _store;
     private readonly string _runId;
     private readonly LogBatchPacker _batch = new(dropRepeatedNaNPoints: true);
-    private readonly RefusalBisector _bisector;
+    private readonly FailureLedger _failures;
+
+    // Updated with Interlocked.
+    private long _retried;
 
     // Updated with Interlocked.
     private long _sent;
@@ -33,14 +36,14 @@ internal sealed class BatchSender
     {
         _store = store;
         _runId = runId;
-        _bisector = new RefusalBisector(TrySendAsync, failures);
+        _failures = failures;
     }
 
     /// <summary>Values the store acknowledged (and repeated NaN points dropped as already sent), since the run started.</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
     /// <summary>Values sent again after their batch was refused, since the run started.</summary>
-    public long Retried => _bisector.Retried;
+    public long Retried => Interlocked.Read(ref _retried);
 
     /// <summary>
     /// The run is ending: once a batch fails because the store cannot be reached (after the store's own retries), the
@@ -101,12 +104,55 @@ internal sealed class BatchSender
             var error = await TrySendAsync(_batch.Metrics, _batch.Params, _batch.Tags).ConfigureAwait(false);
             if (error is not null)
             {
-                await _bisector.HandleRefusedAsync([.. _batch.Metrics], [.. _batch.Params], [.. _batch.Tags], error).ConfigureAwait(false);
+                await SplitRefusedAsync([.. _batch.Metrics], [.. _batch.Params], [.. _batch.Tags], error).ConfigureAwait(false);
             }
         }
         finally
         {
             _batch.Clear();
+        }
+    }
+
+    // The batch as one sequence (metrics, then params, then tags) for the split; its first attempt already failed.
+    private async Task SplitRefusedAsync(List<Metric> metrics, List<Param> parameters, List<Tag> tags, Exception firstError)
+    {
+        var split = new RefusalSplit();
+        var firstAttempt = true;
+        await split.SendAsync(
+            metrics.Count + parameters.Count + tags.Count,
+            async (start, count) =>
+            {
+                if (firstAttempt)
+                {
+                    firstAttempt = false;
+                    throw firstError;
+                }
+
+                var (m, p, t) = Slice(metrics, parameters, tags, start, count);
+                if (await TrySendAsync(m, p, t).ConfigureAwait(false) is { } error)
+                {
+                    throw error;
+                }
+            },
+            static error => error is MlflowException { ErrorCode: MlflowErrorCode.InvalidParameterValue } ? RefusalKind.Value : RefusalKind.Whole,
+            (start, count, error) =>
+            {
+                var (m, p, t) = Slice(metrics, parameters, tags, start, count);
+                _failures.Record(m, p, t, error);
+            }).ConfigureAwait(false);
+        Interlocked.Add(ref _retried, split.Retried);
+    }
+
+    private static (List<Metric> Metrics, List<Param> Params, List<Tag> Tags) Slice(List<Metric> metrics, List<Param> parameters, List<Tag> tags, int start, int count)
+    {
+        var end = start + count;
+        return (Range(metrics, start, end, 0), Range(parameters, start, end, metrics.Count), Range(tags, start, end, metrics.Count + parameters.Count));
+
+        static List<T> Range<T>(List<T> items, int start, int end, int offset)
+        {
+            var from = Math.Clamp(start - offset, 0, items.Count);
+            var to = Math.Clamp(end - offset, 0, items.Count);
+            return items.GetRange(from, to - from);
         }
     }
 

@@ -45,7 +45,7 @@ namespace LlmTrack.Delivery;
 /// This type keeps the hot path, the sender loop and the wiring of its parts: <see cref="MetricLaneSet"/> (the lanes,
 /// their links and the end-of-run handshake), <see cref="QueueCapacity"/> (slots and the full-queue policy),
 /// <see cref="SenderWakeup"/> (waking the sender), <see cref="BatchSender"/> with <see cref="LogBatchPacker"/> and
-/// <see cref="RefusalBisector"/> (sending), <see cref="FailureLedger"/> and <see cref="FlushBarrier"/>.
+/// <see cref="RefusalSplit"/> (sending), <see cref="FailureLedger"/> and <see cref="FlushBarrier"/>.
 /// </para>
 /// </remarks>
 internal sealed class RunDeliveryQueue

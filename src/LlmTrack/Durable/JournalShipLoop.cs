@@ -1,3 +1,4 @@
+using LlmTrack.Delivery;
 using LlmTrack.Journal;
 using Microsoft.Extensions.Logging;
 
@@ -217,7 +218,7 @@ internal sealed class JournalShipLoop(DurableTrackingStore store, DurableRun run
     {
         await Task.Yield();
         var delay = _store.Durability.MinRetryDelay;
-        var split = new SplitProgress();
+        var split = new RefusalSplit();
         while (true)
         {
             try

@@ -1,3 +1,4 @@
+using LlmTrack.Delivery;
 using LlmTrack.Model;
 using LlmTrack.Configuration;
 using LlmTrack.Journal;
@@ -41,7 +42,7 @@ internal sealed class JournalShipper
     /// <param name="split">The record's split progress, kept across attempts so nothing is sent twice.</param>
     /// <param name="cancellationToken">Stops the delivery.</param>
     /// <exception cref="Exception">A transient failure (<see cref="DurableErrors.IsUnavailable"/>): deliver the same entry again later.</exception>
-    public async Task<RunInfo?> DeliverAsync(JournalEntry entry, SplitProgress split, CancellationToken cancellationToken)
+    public async Task<RunInfo?> DeliverAsync(JournalEntry entry, RefusalSplit split, CancellationToken cancellationToken)
     {
         switch (entry.Record)
         {
@@ -197,8 +198,9 @@ internal sealed class JournalShipper
         }
     }
 
+    // One record's items through the shared split-on-refusal (resumed across attempts by `split`).
     private async Task SendSplitAsync<T>(
-        SplitProgress split,
+        RefusalSplit split,
         bool countsAsValues,
         IReadOnlyList<T> items,
         Func<string, IReadOnlyList<T>, CancellationToken, Task> send,
@@ -211,60 +213,42 @@ internal sealed class JournalShipper
         }
 
         var serverRunId = await ServerRunIdAsync(cancellationToken).ConfigureAwait(false);
-        var ranges = split.Ranges;
-        if (!split.Started)
-        {
-            split.Started = true;
-            ranges.Push((0, items.Count));
-        }
-
-        while (ranges.Count > 0)
-        {
-            var (start, count) = ranges.Peek();
-            var part = Slice(items, start, count);
-            try
+        await split.SendAsync(
+            items.Count,
+            async (start, count) =>
             {
-                await send(serverRunId, part, cancellationToken).ConfigureAwait(false);
-                ranges.Pop();
-                Delivered(countsAsValues, part.Count);
-            }
-            catch (MlflowException ex) when (DurableErrors.IsUniqueConstraint(ex) && part is IReadOnlyList<Metric> points)
-            {
-                // Identical points are stored already (an earlier process sent them and died before the
-                // acknowledgement): send only the points the server does not have.
-                var missing = await FindUnstoredAsync(serverRunId, points, cancellationToken).ConfigureAwait(false);
-                if (missing.Count > 0)
+                var part = Slice(items, start, count);
+                try
                 {
-                    await Inner.LogBatchAsync(serverRunId, missing, [], [], cancellationToken).ConfigureAwait(false);
+                    await send(serverRunId, part, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MlflowException ex) when (DurableErrors.IsUniqueConstraint(ex) && part is IReadOnlyList<Metric> points)
+                {
+                    // Identical points are stored already (an earlier process sent them and died before the
+                    // acknowledgement): send only the points the server does not have.
+                    var missing = await FindUnstoredAsync(serverRunId, points, cancellationToken).ConfigureAwait(false);
+                    if (missing.Count > 0)
+                    {
+                        await Inner.LogBatchAsync(serverRunId, missing, [], [], cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
-                ranges.Pop();
-                Delivered(countsAsValues, part.Count);
-            }
-            catch (MlflowException ex) when (DurableErrors.IsContentRejection(ex))
+                Delivered(countsAsValues, count);
+            },
+            static error => error switch
             {
-                ranges.Pop();
-                if (count == 1)
-                {
-                    DeadLetter(part[0], ex, deadLetter);
-                }
-                else
-                {
-                    var half = count / 2;
-                    ranges.Push((start + half, count - half));
-                    ranges.Push((start, half));
-                }
-            }
-            catch (MlflowException ex) when (!DurableErrors.IsUnavailable(ex))
+                _ when DurableErrors.IsUnavailable(error) => RefusalKind.Propagate,
+                _ when DurableErrors.IsContentRejection(error) => RefusalKind.Value,
+                MlflowException => RefusalKind.Whole, // e.g. the run was deleted on the server: splitting cannot help
+                _ => RefusalKind.Propagate,
+            },
+            (start, count, error) =>
             {
-                // Refused as a whole, not for a value (e.g. the run was deleted on the server): splitting cannot help.
-                ranges.Pop();
-                foreach (var item in part)
+                for (var k = start; k < start + count; k++)
                 {
-                    DeadLetter(item, ex, deadLetter);
+                    DeadLetter(items[k], (MlflowException)error, deadLetter);
                 }
-            }
-        }
+            }).ConfigureAwait(false);
     }
 
     private void Delivered(bool countsAsValues, int count)
@@ -319,17 +303,4 @@ internal sealed class JournalShipper
 
         return part;
     }
-}
-
-/// <summary>
-/// How far the delivery of one record got when the server refused part of it: the ranges of its items still to
-/// send, the next on top. Kept across attempts of the same record, so a transient failure never re-sends a part.
-/// </summary>
-internal sealed class SplitProgress
-{
-    /// <summary>Whether the whole record was put on <see cref="Ranges"/> (the first attempt).</summary>
-    public bool Started { get; set; }
-
-    /// <summary>The item ranges (start, count) still to send.</summary>
-    public Stack<(int Start, int Count)> Ranges { get; } = new();
 }

@@ -173,6 +173,26 @@ public class DeliveryTests
     }
 
     [Fact]
+    public async Task TwoRefusedValuesInDifferentHalvesOfABatchCostOnlyThemselves()
+    {
+        using var t = new TestTracker();
+        using var run = t.Tracker.StartRun();
+        t.Store.Run(run.RunId).Params["p00"] = "old"; // set behind the client's back
+        t.Store.Run(run.RunId).Params["p19"] = "old";
+        for (var i = 0; i < 20; i++)
+        {
+            run.LogParam($"p{i:00}", "new");
+        }
+
+        var ex = await Assert.ThrowsAsync<DeliveryException>(() => run.FlushAsync());
+        Assert.Equal(["p00", "p19"], ex.Report.Failures.SelectMany(f => f.Params).Select(p => p.Key).Order());
+        var stored = t.Store.SingleRun();
+        Assert.All(Enumerable.Range(1, 18), i => Assert.Equal("new", stored.Params[$"p{i:00}"]));
+        Assert.Equal(2, run.Counters.Failed);
+        Assert.Equal(18, run.Counters.Delivered);
+    }
+
+    [Fact]
     public void ABatchRefusedAsAWholeFailsWithoutEndlessSplitting()
     {
         using var t = new TestTracker();

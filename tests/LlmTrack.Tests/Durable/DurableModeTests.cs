@@ -222,7 +222,8 @@ public sealed class DurableModeTests : IDisposable
 
         var stored = Assert.Single(server.Server.AllRuns());
         Assert.Equal(RunStatus.Finished, stored.Info.Status);
-        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), stored.History.Select(m => m.Step));
+        // Every good point is stored once (the split may store the refused batch's second half before the first).
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), stored.History.Select(m => m.Step).Order());
         Assert.DoesNotContain(stored.History, m => m.Key == "bad");
 
         var folder = Assert.Single(_fixture.RunFolders());

@@ -1,3 +1,5 @@
+// Over 400 lines: one emulation of pandas' read_json(orient="split") — its type guessing, date-column rules and
+// timestamp units interlock (a column is converted only after every value was inspected), so they stay in one place.
 using System.Globalization;
 using System.Text.Json;
 

@@ -47,7 +47,7 @@ public sealed record GateRequirement(string Metric, GateComparator Comparator, d
             {
                 var metric = text[..at].Trim();
                 var number = text[(at + symbol.Length)..].Trim();
-                if (metric.Length > 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold) && double.IsFinite(threshold))
+                if (metric.Length > 0 && metric.AsSpan().IndexOfAny("<>=!") < 0 && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold) && double.IsFinite(threshold))
                 {
                     return new GateRequirement(metric, comparator, threshold);
                 }

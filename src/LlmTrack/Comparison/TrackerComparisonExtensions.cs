@@ -36,7 +36,12 @@ public static class TrackerComparisonExtensions
             ids.Insert(0, baseline);
         }
 
-        var runs = await Task.WhenAll(ids.Select(id => tracker.GetRunAsync(id, cancellationToken))).ConfigureAwait(false);
+        // A few reads at a time: quick on a server without flooding it with a hundred concurrent requests.
+        var runs = new RunSnapshot[ids.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, ids.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) => runs[i] = await tracker.GetRunAsync(ids[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
         var tables = options.PairedTests
             ? await ReadTablesAsync(tracker, runs, baseline, cancellationToken).ConfigureAwait(false)
             : (Tables: new Dictionary<string, PerExampleTable>(), Warnings: new List<ComparisonWarning>());

@@ -29,6 +29,9 @@ public sealed class LayeringTests
 
         // 4. Evaluation on top of runs.
         ("Evaluation", 4),
+
+        // 4. Deciding on evaluated runs: comparison with paired tests, the release gate.
+        ("Comparison", 4), ("Gating", 4),
     ];
 
     /// <summary>The composition root: wires every layer together, so it may use anything (and nothing uses it).</summary>

@@ -125,12 +125,16 @@ internal static class SearchFilter
                 return value;
             }
         }
-        catch (Exception ex) when (ex is FormatException or JsonException)
+        catch (FormatException)
         {
-            throw Invalid($"Invalid page token '{pageToken}': could not decode it.");
+            throw Invalid("Invalid page token, could not base64-decode");
+        }
+        catch (JsonException)
+        {
+            throw Invalid("Invalid page token, could not decode JSON");
         }
 
-        throw Invalid($"Invalid page token '{pageToken}': no non-negative 'offset'.");
+        throw Invalid($"Invalid page token, parsed value without a non-negative 'offset'");
     }
 
     /// <summary>Translates a SQL LIKE pattern (<c>%</c>, <c>_</c>) to a case-sensitive GLOB pattern.</summary>
@@ -184,7 +188,8 @@ internal static class SearchFilter
             "PARAM" or "PARAMS" or "PARAMETER" or "PARAMETERS" => SearchEntity.Param,
             "TAG" or "TAGS" => SearchEntity.Tag,
             "ATTRIBUTE" or "ATTRIBUTES" or "ATTR" or "RUN" => SearchEntity.Attribute,
-            _ => throw Invalid($"Invalid entity type '{word}'. Valid values are ['metric', 'parameter', 'tag', 'attribute']."),
+            "DATASET" or "DATASETS" => throw Invalid($"Invalid filter '{text}': dataset filters (datasets.name, datasets.digest, datasets.context) are not supported by the local store."),
+            _ => throw Invalid($"Invalid entity type '{word}'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']"),
         };
 
         if (position < text.Length && text[position] is '`' or '"')
@@ -208,18 +213,19 @@ internal static class SearchFilter
 
     private static string ReadComparator(string text, ref int position)
     {
-        foreach (var symbol in new[] { "!=", "<=", ">=", "=", "<", ">" })
+        // Like MLflow's tokenizer: a run of comparison symbols is one comparator, so '>>' or '==' is reported whole.
+        var start = position;
+        while (position < text.Length && text[position] is '<' or '>' or '=' or '!')
         {
-            if (string.CompareOrdinal(text, position, symbol, 0, symbol.Length) == 0)
-            {
-                if (symbol == "=" && position + 1 < text.Length && text[position + 1] == '=')
-                {
-                    throw Invalid("Invalid comparator '=='.");
-                }
+            position++;
+        }
 
-                position += symbol.Length;
-                return symbol;
-            }
+        if (position > start)
+        {
+            var symbol = text[start..position];
+            return symbol is "!=" or "<=" or ">=" or "=" or "<" or ">"
+                ? symbol
+                : throw Invalid($"Invalid comparator '{symbol}' not one of '{{'!=', '>=', '<=', '>', '<', '='}}'");
         }
 
         foreach (var word in new[] { "LIKE", "ILIKE", "IN" })

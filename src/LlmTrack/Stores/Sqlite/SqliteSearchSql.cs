@@ -13,12 +13,22 @@ internal static class SqliteSearchSql
     /// <summary>SQL for one filter clause on runs (alias <c>r</c>): metrics, params, tags and attributes, as MLflow's SQL store reads them.</summary>
     public static string RunCondition(SqliteCommand command, SearchClause clause, ref int index)
     {
+        if (clause.Comparator is "IN" or "NOT IN" && !(clause.Entity == SearchEntity.Attribute && clause.Key == "run_id"))
+        {
+            throw new MlflowException(MlflowErrorCode.InvalidParameterValue, "Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+        }
+
         switch (clause.Entity)
         {
             case SearchEntity.Metric:
-                if (clause.IsQuoted || clause.Comparator is "LIKE" or "ILIKE" or "IN" or "NOT IN")
+                if (clause.Comparator is "LIKE" or "ILIKE")
                 {
-                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Expected numeric value type for metric. Found {string.Join(", ", clause.Values)}");
+                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Invalid comparator '{clause.Comparator}' not one of '{{'!=', '>=', '<=', '>', '<', '='}}'");
+                }
+
+                if (clause.IsQuoted)
+                {
+                    throw new MlflowException(MlflowErrorCode.InvalidParameterValue, $"Expected numeric value type for metric. Found '{string.Join(", ", clause.Values)}'");
                 }
 
                 var metricKey = AddParameter(command, clause.Key, ref index);
@@ -66,7 +76,7 @@ internal static class SqliteSearchSql
             string value;
             if (order.Entity == SearchEntity.Attribute)
             {
-                var attribute = RunAttribute(order.Key);
+                var attribute = OrderAttribute(order.Key);
                 var column = attribute.Column == "run_name" ? "name" : attribute.Column;
                 startTimeOrdered |= column == "start_time";
                 value = "r." + column;
@@ -118,8 +128,22 @@ internal static class SqliteSearchSql
         "end_time" => ("end_time", true),
         _ => throw new MlflowException(
             MlflowErrorCode.InvalidParameterValue,
-            $"Invalid attribute key '{key}' specified. Valid keys are 'run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage', 'start_time', 'end_time', 'created'."),
+            $"Invalid attribute key '{key}' specified. Valid keys are '{{'run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage', 'start_time', 'end_time', 'created', 'Created'}}'"),
     };
+
+    /// <summary>The <c>runs</c> column of an <c>order_by</c> attribute, with MLflow's error for any other key.</summary>
+    private static (string Column, bool Numeric) OrderAttribute(string key) => key switch
+    {
+        "lifecycle_stage" => throw InvalidOrderKey(key),
+        _ when s_orderAttributes.Contains(key) => RunAttribute(key),
+        _ => throw InvalidOrderKey(key),
+    };
+
+    private static readonly HashSet<string> s_orderAttributes = new(StringComparer.Ordinal) { "end_time", "Created", "status", "start_time", "user_id", "run_id", "artifact_uri", "run_name", "created" };
+
+    private static MlflowException InvalidOrderKey(string key) => new(
+        MlflowErrorCode.InvalidParameterValue,
+        $"Invalid attribute key '{key}' specified. Valid keys are '{{'end_time', 'Created', 'status', 'start_time', 'user_id', 'run_id', 'artifact_uri', 'run_name', 'created'}}'");
 
     /// <summary>SQL for one filter clause on experiments (alias <c>e</c>): attributes and tags.</summary>
     public static string ExperimentCondition(SqliteCommand command, SearchClause clause, ref int index)

@@ -13,6 +13,48 @@ internal sealed class NaiveBayesSentiment
 
     public int VocabularySize => _vocabulary.Count;
 
+    /// <summary>The trained counts as JSON (documents and words per class, word counts per class): the whole model.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", "multinomial-naive-bayes");
+            json.WriteString("smoothing", "add-one");
+            json.WriteStartArray("documents");
+            foreach (var count in _documents)
+            {
+                json.WriteNumberValue(count);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("total_words");
+            foreach (var count in _totalWords)
+            {
+                json.WriteNumberValue(count);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("word_counts");
+            foreach (var counts in _wordCounts)
+            {
+                json.WriteStartObject();
+                foreach (var (word, count) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    json.WriteNumber(word, count);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     public void Train(IEnumerable<LabelledSentence> examples)
     {
         foreach (var example in examples)

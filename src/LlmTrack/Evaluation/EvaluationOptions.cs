@@ -148,4 +148,11 @@ public sealed class EvaluationOptions<TExample, TPrediction>
 
     /// <summary>A metric key prefix, e.g. <c>test/</c>.</summary>
     public string? Prefix { get; init; }
+
+    /// <summary>
+    /// The logged model being evaluated (from <see cref="RunModelExtensions.LogModelAsync"/> or
+    /// <see cref="Tracker.GetLoggedModelAsync"/>): the metrics then carry its <c>model_id</c>, and the evaluated data set's
+    /// name and digest, and appear on the model (MLflow's <c>log_metric(..., model_id=, dataset=)</c>).
+    /// </summary>
+    public LoggedModel? Model { get; init; }
 }

@@ -365,9 +365,18 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         sink.Add(EvaluationMetricKeys.Examples.ExampleCount, _completed);
         _latencyTokens.Log(sink);
 
-        foreach (var (key, value) in sink.Metrics)
+        // The data set is logged first, so metrics linked to a model can name it (as MLflow's client does).
+        var loggedDataset = await LogDatasetInputAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Model is { } model)
         {
-            _run.LogMetric(p + key, value);
+            await _run.LogModelMetricsAsync(model, sink.Metrics.Select(m => new KeyValuePair<string, double>(p + m.Key, m.Value)), dataset: loggedDataset, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var (key, value) in sink.Metrics)
+            {
+                _run.LogMetric(p + key, value);
+            }
         }
 
         foreach (var (key, value) in sink.Signatures)
@@ -386,11 +395,20 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
             await _run.LogFigureAsync(confusionFigure, "plots/" + p.Replace('/', '_') + EvaluationMetricKeys.Classification.ConfusionMatrixFile, cancellationToken).ConfigureAwait(false);
         }
 
+        return new EvaluationSummary(sink.Metrics, sink.Intervals, sink.Signatures, _completed, _errors, _time.GetElapsedTime(_startedAt));
+    }
+
+    /// <summary>Logs the evaluated data set as an input of the run and returns its record (none when nothing was evaluated).</summary>
+    private async Task<Dataset?> LogDatasetInputAsync(CancellationToken cancellationToken)
+    {
         if (_options.Dataset is { } dataset)
         {
-            await _run.LogInputAsync(dataset, "eval", null, cancellationToken).ConfigureAwait(false);
+            var mlflowDataset = dataset.ToMlflowDataset();
+            await _run.LogInputAsync(mlflowDataset, "eval", null, cancellationToken).ConfigureAwait(false);
+            return mlflowDataset;
         }
-        else if (_completed > 0)
+
+        if (_completed > 0)
         {
             var record = new Dataset
             {
@@ -403,9 +421,10 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
                 Profile = string.Create(CultureInfo.InvariantCulture, $"{{\"num_rows\": {_completed}, \"num_elements\": {_completed * 2}}}"),
             };
             await _run.LogInputAsync(record, "eval", null, cancellationToken).ConfigureAwait(false);
+            return record;
         }
 
-        return new EvaluationSummary(sink.Metrics, sink.Intervals, sink.Signatures, _completed, _errors, _time.GetElapsedTime(_startedAt));
+        return null;
     }
 
     private readonly record struct Outcome(TExample Example, TPrediction? Prediction, string? Error, double LatencyMs, bool Cancelled);

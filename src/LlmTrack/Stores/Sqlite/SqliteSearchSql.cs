@@ -195,7 +195,7 @@ internal static class SqliteSearchSql
     }
 
     /// <summary>SQL for <c>column comparator value</c> with MLflow's comparator semantics on SQLite.</summary>
-    private static string Comparison(SqliteCommand command, string column, SearchClause clause, bool numeric, ref int index)
+    internal static string Comparison(SqliteCommand command, string column, SearchClause clause, bool numeric, ref int index)
     {
         object Value(string raw) => numeric
             ? double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)

@@ -29,6 +29,9 @@ public sealed class LayeringTests
 
         // 4. Evaluation on top of runs.
         ("Evaluation", 4),
+
+        // 4. The HTML report, built on evaluation's tables and figures.
+        ("Reports", 4),
     ];
 
     /// <summary>The composition root: wires every layer together, so it may use anything (and nothing uses it).</summary>

@@ -36,8 +36,9 @@ internal sealed record ComparisonTable(
     /// <summary>Writes the table as an HTML <c>&lt;table&gt;</c> inside a container that scrolls sideways on its own.</summary>
     public void WriteHtml(StringBuilder html)
     {
+        html.Append("<p class=\"note\">Params that differ between the runs, and each metric with its 95% bootstrap interval [lower, upper] when one was logged.</p>\n");
         html.Append("<div class=\"scroll\" role=\"region\" aria-label=\"Comparison table\" tabindex=\"0\">\n<table class=\"comparison\">\n");
-        html.Append("<caption>Params that differ between the runs, and each metric with its 95% bootstrap interval when one was logged.</caption>\n");
+        html.Append("<caption class=\"hidden\">Params and metrics by run</caption>\n");
         html.Append("<thead><tr><th scope=\"col\"></th>");
         foreach (string name in RunNames)
         {

@@ -20,7 +20,7 @@ internal static class ReportFigures
     public readonly record struct Bar(string Name, double Value, double? Lower, double? Upper);
 
     /// <summary>A metric's value per run as horizontal bars (from 0, or from the lowest value when values are negative) with whiskers for the intervals.</summary>
-    public static string MetricBars(string metric, IReadOnlyList<Bar> bars, int width = 560)
+    public static string MetricBars(string metric, IReadOnlyList<Bar> bars, int width = 480)
     {
         const double labelFont = 12;
         string[] names = [.. bars.Select(b => Truncate(b.Name, 22))];
@@ -95,7 +95,7 @@ internal static class ReportFigures
     public readonly record struct Point(string Name, double X, double Y);
 
     /// <summary>A scatter plot of two metrics, one labelled point per run.</summary>
-    public static string Scatter(string xMetric, string yMetric, IReadOnlyList<Point> points, int width = 640, int height = 440)
+    public static string Scatter(string xMetric, string yMetric, IReadOnlyList<Point> points, int width = 560, int height = 400)
     {
         var finite = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
         var xs = NiceScale.Compute(finite.Count > 0 ? finite.Min(p => p.X) : 0, finite.Count > 0 ? finite.Max(p => p.X) : 1, 6);
@@ -128,21 +128,21 @@ internal static class ReportFigures
           .Append("\" height=\"").Append(N(bottom - top)).Append("\" fill=\"none\" stroke=\"#333333\"/>\n");
         SvgText.Text(sb, (left + right) / 2, height - 10, xMetric, 13);
         SvgText.Text(sb, 14, (top + bottom) / 2, yMetric, 13, extra: $"transform=\"rotate(-90 14 {N((top + bottom) / 2)})\"");
-        for (int i = 0; i < points.Count; i++)
+        // Runs at the same place share one mark and one label, so names do not print over each other.
+        var places = points.Select((p, run) => (Point: p, Run: run)).Where(x => double.IsFinite(x.Point.X) && double.IsFinite(x.Point.Y))
+            .GroupBy(x => (x.Point.X, x.Point.Y)).ToList();
+        for (int i = 0; i < places.Count; i++)
         {
-            Point p = points[i];
-            if (!double.IsFinite(p.X) || !double.IsFinite(p.Y))
-            {
-                continue;
-            }
+            Point p = new(string.Join(", ", places[i].Select(q => q.Point.Name)), places[i].Key.X, places[i].Key.Y);
+            int run = places[i].First().Run;
 
             double cx = X(p.X);
             double cy = Y(p.Y);
             bool leftSide = cx > (left + right) / 2;
             sb.Append("<g><title>").Append(Escape(p.Name + ": " + xMetric + " = " + ReportText.Number(p.X) + ", " + yMetric + " = " + ReportText.Number(p.Y))).Append("</title>")
               .Append("<circle cx=\"").Append(N(cx)).Append("\" cy=\"").Append(N(cy)).Append("\" r=\"5\" fill=\"")
-              .Append(Palette[i % Palette.Count]).Append("\" stroke=\"#111111\" stroke-width=\"0.8\"/>");
-            SvgText.Text(sb, leftSide ? cx - 8 : cx + 8, cy - 6, Truncate(p.Name, 18), 11, anchor: leftSide ? "end" : "start");
+              .Append(Palette[run % Palette.Count]).Append("\" stroke=\"#111111\" stroke-width=\"0.8\"/>");
+            SvgText.Text(sb, leftSide ? cx - 8 : cx + 8, cy - 7, Truncate(p.Name, 40), 12, anchor: leftSide ? "end" : "start");
             sb.Append("</g>\n");
         }
 

@@ -94,13 +94,13 @@ internal static class ReportHtml
             return;
         }
 
-        html.Append("<div class=\"grid\">\n");
+        html.Append("<p class=\"note\">Rows: true label; columns: predicted label; cells: counts, counted from each run's per-example table.</p>\n<div class=\"grid small\">\n");
         for (int i = 0; i < withMatrix.Count; i++)
         {
             ReportConfusionMatrix matrix = withMatrix[i].ConfusionMatrix!;
-            string svg = SvgFigures.ConfusionMatrix(matrix.Labels, matrix.Counts, new ConfusionMatrixOptions { Title = withMatrix[i].Name, Width = 460, Height = 400 }).Svg
+            string svg = SvgFigures.ConfusionMatrix(matrix.Labels, matrix.Counts, new ConfusionMatrixOptions { Title = withMatrix[i].Name, Width = 380, Height = 340 }).Svg
                 .Replace("cm-scale", "cm-scale-" + i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-            Figure(html, svg, "Confusion matrix of " + withMatrix[i].Name, "Rows: true label; columns: predicted label; cells: counts.");
+            Figure(html, svg, "Confusion matrix of " + withMatrix[i].Name, null);
         }
 
         html.Append("</div>\n</section>\n");

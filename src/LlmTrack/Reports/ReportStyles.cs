@@ -21,6 +21,9 @@ internal static class ReportStyles
         .scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--line); border-radius: 4px; }
         .scroll:focus { outline: 2px solid var(--accent); }
         table { border-collapse: collapse; font-size: .9rem; min-width: 100%; }
+        caption.hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        td code { word-break: break-all; }
+        .grid.small { grid-template-columns: repeat(auto-fill, minmax(min(100%, 320px), 1fr)); }
         caption { caption-side: top; text-align: left; padding: .45rem .6rem; color: var(--muted); font-size: .85rem; }
         th, td { padding: .35rem .6rem; border-top: 1px solid var(--line); text-align: left; vertical-align: top; }
         thead th { background: var(--band); border-top: 0; white-space: nowrap; }
@@ -29,7 +32,7 @@ internal static class ReportStyles
         td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.missing { color: var(--muted); text-align: center; }
         .ci { color: var(--muted); font-size: .85em; }
-        td.text { min-width: 14rem; max-width: 28rem; overflow-wrap: anywhere; }
+        td.text { min-width: 10rem; max-width: 28rem; overflow-wrap: anywhere; }
         .bad { color: #9e3a00; font-weight: 600; }
         .good { color: #00603f; font-weight: 600; }
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr)); gap: 1rem; }
@@ -52,8 +55,7 @@ internal static class ReportStyles
           td.text { max-width: none; }
           h2 { break-after: avoid; }
           figure, tr { break-inside: avoid; }
-          .grid { display: block; }
-          .grid figure { margin-bottom: 8pt; }
+          .grid, .grid.small { grid-template-columns: repeat(2, 1fr); gap: 8pt; }
           a { color: inherit; text-decoration: none; }
         }
         """;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlmTrack.Cli.Reports;
 using LlmTrack.Cli.Score;
 using LlmTrack.Cli.Sync;
 
@@ -15,5 +16,6 @@ internal static class CliCommands
         ScoreCommand.Create(context),
         SyncCommand.Create(context),
         JournalCommands.CreateStatus(context),
+        ReportCommand.Create(context),
     };
 }

@@ -98,8 +98,20 @@ internal static class ReportFigures
     public static string Scatter(string xMetric, string yMetric, IReadOnlyList<Point> points, int width = 560, int height = 400)
     {
         var finite = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-        var xs = NiceScale.Compute(finite.Count > 0 ? finite.Min(p => p.X) : 0, finite.Count > 0 ? finite.Max(p => p.X) : 1, 6);
-        var ys = NiceScale.Compute(finite.Count > 0 ? finite.Min(p => p.Y) : 0, finite.Count > 0 ? finite.Max(p => p.Y) : 1, 6);
+        // 5% margin on each side, so no point sits on the frame.
+        static (double Min, double Max) Padded(IEnumerable<double> values)
+        {
+            var list = values.ToList();
+            double min = list.Count > 0 ? list.Min() : 0;
+            double max = list.Count > 0 ? list.Max() : 1;
+            double pad = (max - min) * 0.05;
+            return (min - pad, max + pad);
+        }
+
+        var (xMin, xMax) = Padded(finite.Select(p => p.X));
+        var (yMin, yMax) = Padded(finite.Select(p => p.Y));
+        var xs = NiceScale.Compute(xMin, xMax, 6);
+        var ys = NiceScale.Compute(yMin, yMax, 6);
         double yTickWidth = ys.Ticks.Max(t => EstimateWidth(NiceScale.Format(t, ys.Step), 11));
         double left = 34 + yTickWidth;
         double right = width - 24;

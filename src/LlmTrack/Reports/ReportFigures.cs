@@ -23,7 +23,7 @@ internal static class ReportFigures
     public static string MetricBars(string metric, IReadOnlyList<Bar> bars, int width = 480)
     {
         const double labelFont = 12;
-        string[] names = [.. bars.Select(b => Truncate(b.Name, 22))];
+        string[] names = [.. bars.Select(b => ShortName(b.Name, 24))];
         double labelWidth = Math.Min(width * 0.32, names.Max(n => EstimateWidth(n, labelFont)) + 8);
         double left = labelWidth + 12;
         double right = width - 70;
@@ -85,6 +85,21 @@ internal static class ReportFigures
         sb.Append("<line x1=\"").Append(N(zero)).Append("\" y1=\"").Append(N(top - 4)).Append("\" x2=\"").Append(N(zero))
           .Append("\" y2=\"").Append(N(axisY)).Append("\" stroke=\"#333333\"/>\n</svg>\n");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Cuts a long run name in the middle ("naive-bayes-…-trial-10"): runs of one sweep or family share their start and
+    /// differ at the end, so both ends are kept.
+    /// </summary>
+    internal static string ShortName(string name, int max)
+    {
+        if (name.Length <= max || max < 8)
+        {
+            return name;
+        }
+
+        int tail = (max - 1) / 2;
+        return name[..(max - 1 - tail)] + "…" + name[^tail..];
     }
 
     private static string BarTooltip(string metric, Bar bar) =>
@@ -154,7 +169,7 @@ internal static class ReportFigures
             sb.Append("<g><title>").Append(Escape(p.Name + ": " + xMetric + " = " + ReportText.Number(p.X) + ", " + yMetric + " = " + ReportText.Number(p.Y))).Append("</title>")
               .Append("<circle cx=\"").Append(N(cx)).Append("\" cy=\"").Append(N(cy)).Append("\" r=\"5\" fill=\"")
               .Append(Palette[run % Palette.Count]).Append("\" stroke=\"#111111\" stroke-width=\"0.8\"/>");
-            SvgText.Text(sb, leftSide ? cx - 8 : cx + 8, cy - 7, Truncate(p.Name, 40), 12, anchor: leftSide ? "end" : "start");
+            SvgText.Text(sb, leftSide ? cx - 8 : cx + 8, cy - 7, ShortName(p.Name, 48), 12, anchor: leftSide ? "end" : "start");
             sb.Append("</g>\n");
         }
 

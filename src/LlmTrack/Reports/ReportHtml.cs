@@ -76,7 +76,7 @@ internal static class ReportHtml
         html.Append("<div class=\"grid\">\n");
         foreach (string metric in shown)
         {
-            var series = runs.Select(r => LineSeries.FromMetrics(r.Name, r.MetricHistories.TryGetValue(metric, out var h) ? h : [])).ToList();
+            var series = runs.Select(r => LineSeries.FromMetrics(ReportFigures.ShortName(r.Name, 28), r.MetricHistories.TryGetValue(metric, out var h) ? h : [])).ToList();
             string svg = SvgFigures.LineChart(series, new LineChartOptions { Title = metric, YLabel = metric, Width = 640, Height = 380, Palette = ReportFigures.Palette }).Svg;
             Figure(html, svg, metric + " over steps", null);
         }
@@ -98,7 +98,7 @@ internal static class ReportHtml
         for (int i = 0; i < withMatrix.Count; i++)
         {
             ReportConfusionMatrix matrix = withMatrix[i].ConfusionMatrix!;
-            string svg = SvgFigures.ConfusionMatrix(matrix.Labels, matrix.Counts, new ConfusionMatrixOptions { Title = withMatrix[i].Name, Width = 380, Height = 340 }).Svg
+            string svg = SvgFigures.ConfusionMatrix(matrix.Labels, matrix.Counts, new ConfusionMatrixOptions { Title = withMatrix[i].Name, Width = 380, Height = 300 }).Svg
                 .Replace("cm-scale", "cm-scale-" + i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
             Figure(html, svg, "Confusion matrix of " + withMatrix[i].Name, null);
         }

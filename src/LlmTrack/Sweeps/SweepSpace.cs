@@ -105,8 +105,8 @@ internal sealed record SweepParameter(string Name, SweepParameterKind Kind, doub
     {
         SweepParameterKind.Choice => Values[index],
         SweepParameterKind.Int => (long)Min + (index * (long)Values[0]),
-        SweepParameterKind.Double => GridSize == 1 ? Min : Min + ((Max - Min) * index / (GridSize - 1)),
-        _ => GridSize == 1 ? Min : Math.Exp(Math.Log(Min) + ((Math.Log(Max) - Math.Log(Min)) * index / (GridSize - 1))),
+        SweepParameterKind.Double => GridSize == 1 || index == 0 ? Min : index == GridSize - 1 ? Max : Min + ((Max - Min) * index / (GridSize - 1)),
+        _ => GridSize == 1 || index == 0 ? Min : index == GridSize - 1 ? Max : Math.Exp(Math.Log(Min) + ((Math.Log(Max) - Math.Log(Min)) * index / (GridSize - 1))),
     };
 
     /// <summary>A random value drawn with <paramref name="random"/>.</summary>

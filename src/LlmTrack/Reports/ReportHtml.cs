@@ -27,7 +27,7 @@ internal static class ReportHtml
         ComparisonTable.FromRuns(runs, metrics).WriteHtml(html);
         html.Append("</section>\n");
         WriteBars(html, runs, metrics);
-        WriteHistories(html, runs, metrics);
+        WriteHistories(html, runs, metrics, options);
         WriteConfusion(html, runs);
         WriteScatter(html, runs, metrics, options);
         WriteDisagreements(html, runs, options);
@@ -63,7 +63,7 @@ internal static class ReportHtml
         html.Append("</div>\n</section>\n");
     }
 
-    private static void WriteHistories(StringBuilder html, IReadOnlyList<ReportRun> runs, IReadOnlyList<string> metrics)
+    private static void WriteHistories(StringBuilder html, IReadOnlyList<ReportRun> runs, IReadOnlyList<string> metrics, RunReportOptions options)
     {
         html.Append("<section id=\"history\" aria-labelledby=\"history-h\">\n<h2 id=\"history-h\">Metrics over steps</h2>\n");
         var shown = metrics.Where(m => runs.Any(r => r.MetricHistories.ContainsKey(m))).ToList();
@@ -76,7 +76,8 @@ internal static class ReportHtml
         html.Append("<div class=\"grid\">\n");
         foreach (string metric in shown)
         {
-            var series = runs.Select(r => LineSeries.FromMetrics(ReportFigures.ShortName(r.Name, 28), r.MetricHistories.TryGetValue(metric, out var h) ? h : [])).ToList();
+            var series = runs.Select(r => LineSeries.FromMetrics(ReportFigures.ShortName(r.Name, 28),
+                r.MetricHistories.TryGetValue(metric, out var h) ? HistoryDownsampler.Downsample(h, options.MaxHistoryPoints) : [])).ToList();
             string svg = SvgFigures.LineChart(series, new LineChartOptions { Title = metric, YLabel = metric, Width = 640, Height = 380, Palette = ReportFigures.Palette }).Svg;
             Figure(html, svg, metric + " over steps", null);
         }

@@ -94,3 +94,23 @@ public sealed class RunReportTests
         Assert.Contains("model-b", html, StringComparison.Ordinal);
     }
 }
+
+public sealed class RunReportSizeTests
+{
+    [Fact]
+    public void TwentyRunsWithTenThousandRowTablesAndLongHistoriesStayUnderFiveMegabytes()
+    {
+        var runs = Enumerable.Range(0, 20).Select(r => new ReportRun
+        {
+            RunId = "run" + r,
+            Name = "run-" + r,
+            Metrics = new Dictionary<string, double> { ["accuracy"] = r / 20.0, ["loss"] = 1.0 / (r + 1) },
+            MetricHistories = new Dictionary<string, IReadOnlyList<Metric>> { ["loss"] = [.. Enumerable.Range(0, 50_000).Select(s => new Metric("loss", 1.0 / (s + r + 1), 0, s))] },
+            Examples = new ReportExampleTable(["inputs", "prediction", "target", "correct"],
+                [.. Enumerable.Range(0, 10_000).Select(i => (IReadOnlyList<object?>)[new string('w', 400) + i, (i + r) % 3 == 0 ? "a" : "b", "a", (i + r) % 3 == 0])]),
+        }).ToList();
+        string html = RunReport.Render(new ReportInput("big", runs));
+        Assert.True(html.Length < 5 * 1024 * 1024, $"{html.Length} characters");
+        Assert.Equal(20, System.Text.RegularExpressions.Regex.Count(html, "<td class=\"text\">"));
+    }
+}

@@ -29,6 +29,8 @@ internal static class ReportStyles
         thead th { background: var(--band); border-top: 0; white-space: nowrap; }
         tbody th { font-weight: 600; white-space: nowrap; }
         tr.group th { background: #e8edf3; font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: #333; }
+        table.comparison tbody th[scope=row] { position: sticky; left: 0; background: #ffffff; box-shadow: 1px 0 0 var(--line); }
+        table.comparison thead th:first-child { position: sticky; left: 0; z-index: 1; }
         td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.missing { color: var(--muted); text-align: center; }
         .ci { color: var(--muted); font-size: .85em; }

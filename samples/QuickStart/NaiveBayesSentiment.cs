@@ -2,9 +2,10 @@ namespace QuickStart;
 
 /// <summary>
 /// A deliberately simple baseline: multinomial Naive Bayes over lower-cased word tokens with
-/// add-one smoothing, trained on some labelled sentences and applied to others.
+/// additive smoothing (add-one by default), trained on some labelled sentences and applied to others.
 /// </summary>
-internal sealed class NaiveBayesSentiment
+/// <param name="smoothing">The pseudo-count added to every word count (1 = add-one / Laplace smoothing).</param>
+internal sealed class NaiveBayesSentiment(double smoothing = 1.0)
 {
     private readonly Dictionary<string, int>[] _wordCounts = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
     private readonly int[] _totalWords = new int[2];
@@ -70,7 +71,14 @@ internal sealed class NaiveBayesSentiment
         }
     }
 
-    public int Predict(string text)
+    /// <summary>The predicted label: 1 when the positive class is at least as likely as the negative one.</summary>
+    public int Predict(string text) => PositiveProbability(text) >= 0.5 ? 1 : 0;
+
+    /// <summary>The predicted label with a decision threshold on the positive class's posterior probability.</summary>
+    public int Predict(string text, double threshold) => PositiveProbability(text) >= threshold ? 1 : 0;
+
+    /// <summary>The posterior probability of the positive class.</summary>
+    public double PositiveProbability(string text)
     {
         var total = _documents[0] + _documents[1];
         Span<double> score = [Math.Log((double)_documents[0] / total), Math.Log((double)_documents[1] / total)];
@@ -79,11 +87,12 @@ internal sealed class NaiveBayesSentiment
             for (var label = 0; label < 2; label++)
             {
                 var count = _wordCounts[label].GetValueOrDefault(word);
-                score[label] += Math.Log((count + 1.0) / (_totalWords[label] + _vocabulary.Count));
+                score[label] += Math.Log((count + smoothing) / (_totalWords[label] + (smoothing * _vocabulary.Count)));
             }
         }
 
-        return score[1] >= score[0] ? 1 : 0;
+        // P(positive) = 1 / (1 + exp(log P(negative) - log P(positive))).
+        return 1.0 / (1.0 + Math.Exp(score[0] - score[1]));
     }
 
     private static IEnumerable<string> Tokenize(string text)

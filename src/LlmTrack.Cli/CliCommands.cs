@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LlmTrack.Cli.Gate;
 using LlmTrack.Cli.Runs;
+using LlmTrack.Cli.Reports;
 using LlmTrack.Cli.Score;
 using LlmTrack.Cli.Sync;
 
@@ -19,5 +20,6 @@ internal static class CliCommands
         JournalCommands.CreateStatus(context),
         RunsCommand.Create(context),
         GateCommand.Create(context),
+        ReportCommand.Create(context),
     };
 }

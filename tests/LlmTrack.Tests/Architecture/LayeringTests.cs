@@ -32,6 +32,11 @@ public sealed class LayeringTests
 
         // 4. Deciding on evaluated runs: comparison with paired tests, the release gate.
         ("Comparison", 4), ("Gating", 4),
+        // 4. The HTML report, built on evaluation's tables and figures.
+        ("Reports", 4),
+
+        // 3. Sweeps: parent and child runs over a parameter space, beside Tracking.
+        ("Sweeps", 3),
     ];
 
     /// <summary>The composition root: wires every layer together, so it may use anything (and nothing uses it).</summary>

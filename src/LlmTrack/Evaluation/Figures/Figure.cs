@@ -86,4 +86,7 @@ public sealed record LineChartOptions
 
     /// <summary>The suggested file name (default <c>line_chart.svg</c>).</summary>
     public string FileName { get; init; } = "line_chart.svg";
+
+    /// <summary>The line colours (<c>#rrggbb</c>), reused in order; <see langword="null"/> (default) = matplotlib's tab10.</summary>
+    public IReadOnlyList<string>? Palette { get; init; }
 }

@@ -185,6 +185,7 @@ public static class SvgFigures
 
         int width = Math.Max(240, options.Width);
         int height = Math.Max(180, options.Height);
+        IReadOnlyList<string> palette = options.Palette is { Count: > 0 } chosen ? chosen : s_palette;
         const double legendFont = 12;
         string[] names = [.. series.Select(s => Truncate(s.Name ?? "", 28))];
         double legendWidth = Math.Min(width * 0.35, names.Max(nm => EstimateWidth(nm, legendFont)) + 34);
@@ -233,7 +234,7 @@ public static class SvgFigures
         // Lines.
         for (int s = 0; s < series.Count; s++)
         {
-            string colour = s_palette[s % s_palette.Length];
+            string colour = palette[s % palette.Count];
             List<ChartPoint> points = finite[s];
             sb.Append("<g>");
             sb.Append("<title>").Append(Escape(series[s].Name ?? "")).Append("</title>");
@@ -270,7 +271,7 @@ public static class SvgFigures
         double ly = top + 6;
         for (int s = 0; s < series.Count; s++)
         {
-            string colour = s_palette[s % s_palette.Length];
+            string colour = palette[s % palette.Count];
             double y = ly + (s * 20);
             sb.Append("<line x1=\"").Append(N(lx)).Append("\" y1=\"").Append(N(y)).Append("\" x2=\"").Append(N(lx + 20))
               .Append("\" y2=\"").Append(N(y)).Append("\" stroke=\"").Append(colour).Append("\" stroke-width=\"2\"/>");

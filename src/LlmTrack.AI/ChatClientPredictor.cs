@@ -42,7 +42,19 @@ public static class ChatClientPredictor
             }
 
             messages.Add(new ChatMessage(ChatRole.User, template.Render(placeholders(example))));
-            var response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            var span = ChatSpan.Start(client, messages, options);
+            ChatResponse response;
+            try
+            {
+                response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ChatSpan.End(span, null, ex);
+                throw;
+            }
+
+            ChatSpan.End(span, response, null);
             TokenUsage? usage = response.Usage is { InputTokenCount: { } input, OutputTokenCount: { } output } ? new TokenUsage(input, output) : null;
             return new TextPrediction(response.Text, usage);
         };

@@ -20,7 +20,10 @@ internal static class ActivitySpanMapper
     public static SpanRecord ToSpan(Activity activity, bool captureContent, out TokenTotals tokens)
     {
         var traceId = activity.TraceId.ToHexString();
-        string? parent = activity.ParentSpanId == default || (activity.Parent is null && activity.HasRemoteParent) ? null : activity.ParentSpanId.ToHexString();
+        // A span whose parent is in another process is this process's root of the trace: MLflow completes a trace
+        // when a span without parent arrives, so the remote parent is not named.
+        var parentHex = activity.ParentSpanId.ToHexString();
+        string? parent = activity.ParentSpanId == default || parentHex == "0000000000000000" || (activity.Parent is null && activity.HasRemoteParent) ? null : parentHex;
         object? inputs = null;
         object? outputs = null;
         string? spanType = null;

@@ -50,8 +50,8 @@ public sealed class TracingSession : IDisposable
     /// <returns>The scope; dispose it to stop linking.</returns>
     public IDisposable LinkTo(Run run)
     {
-        ArgumentNullException.ThrowIfNull(run);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ArgumentNullException.ThrowIfNull(run);
         return TraceContext.Use(new TraceContext(run.ExperimentId, run.RunId));
     }
 

@@ -51,9 +51,6 @@ public sealed partial class Tracker
         return session;
     }
 
-    /// <summary>The sink for per-example evaluation traces, or <see langword="null"/> when the store keeps no traces.</summary>
-    internal ITraceSink? TraceSink => _store.GetCapability<ITraceSink>();
-
     /// <summary>The process's <c>mlflow.user</c> / <c>mlflow.source.*</c> tags, for trace metadata.</summary>
     internal IReadOnlyList<Tag> TraceSourceTags => ContextTags ?? _contextTags.Value;
 

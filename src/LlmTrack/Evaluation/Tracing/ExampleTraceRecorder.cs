@@ -3,7 +3,6 @@ using LlmTrack.Model.Tracing;
 using LlmTrack.Stores;
 using LlmTrack.Tracing;
 using LlmTrack.Metrics.Tokens;
-using LlmTrack.Tracking;
 
 namespace LlmTrack.Evaluation.Tracing;
 
@@ -47,7 +46,7 @@ internal sealed class ExampleTraceRecorder : IDisposable
         _sink = sink;
         _run = run;
         _context = new TraceContext(run.ExperimentId, run.RunId, RecordedByEvaluation: true);
-        _sourceTags = RunContextTags.CollectForProcess();
+        _sourceTags = run.Tracker.TraceSourceTags;
         _listener = new ActivityListener
         {
             ShouldListenTo = static _ => true,

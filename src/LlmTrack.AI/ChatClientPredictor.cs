@@ -10,7 +10,9 @@ namespace LlmTrack.AI;
 /// Turns an <see cref="IChatClient"/> into a predictor for <c>run.EvaluateAsync</c>: the example fills a prompt
 /// template's <c>{placeholders}</c>, the prompt is sent with <see cref="IChatClient.GetResponseAsync"/>, and the response
 /// text becomes a <see cref="TextPrediction"/> carrying <see cref="ChatResponse.Usage"/> when the client reports it
-/// (otherwise the evaluation counts tokens locally).
+/// (otherwise the evaluation counts tokens locally). When someone listens (an evaluation recording its per-example
+/// traces, or a <see cref="TracingSession"/>), each call is also a GenAI <c>chat</c> span (source <c>LlmTrack.AI</c>)
+/// unless the client makes its own (<c>UseOpenTelemetry()</c>).
 /// </summary>
 public static class ChatClientPredictor
 {

@@ -77,7 +77,7 @@ internal static class ActivitySpanMapper
         tokens = new TokenTotals(inputTokens ?? 0, outputTokens ?? 0, inputTokens is not null || outputTokens is not null);
         if (tokenUsage is null && tokens.Any)
         {
-            tokenUsage = TokenUsageJson(tokens.Input, tokens.Output);
+            tokenUsage = TokenUsage(tokens.Input, tokens.Output);
         }
 
         var attributes = new List<SpanAttribute>(rest.Count + 5)
@@ -128,12 +128,9 @@ internal static class ActivitySpanMapper
             isError ? activity.StatusDescription : null);
     }
 
-    /// <summary>The <c>{"input_tokens":…,"output_tokens":…,"total_tokens":…}</c> value.</summary>
-    public static JsonElement TokenUsageJson(long input, long output)
-    {
-        using var doc = JsonDocument.Parse(string.Create(CultureInfo.InvariantCulture, $"{{\"input_tokens\":{input},\"output_tokens\":{output},\"total_tokens\":{input + output}}}"));
-        return doc.RootElement.Clone();
-    }
+    /// <summary>The <c>{input_tokens, output_tokens, total_tokens}</c> kvlist value.</summary>
+    public static IReadOnlyList<SpanAttribute> TokenUsage(long input, long output) =>
+        [new("input_tokens", input), new("output_tokens", output), new("total_tokens", input + output)];
 
     /// <summary>Nanoseconds since the Unix epoch of a UTC time.</summary>
     public static long UnixNanos(DateTime utc) => (utc.Ticks - UnixEpochTicks) * 100;

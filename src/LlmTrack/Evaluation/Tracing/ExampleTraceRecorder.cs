@@ -103,7 +103,8 @@ internal sealed class ExampleTraceRecorder : IDisposable
 
         if (!tokens.Any && usage is { } u)
         {
-            root.SetTag(MlflowTraceKeys.ChatTokenUsage, ActivitySpanMapper.TokenUsageJson(u.PromptTokens, u.CompletionTokens).GetRawText());
+            root.SetTag(MlflowTraceKeys.GenAiInputTokens, u.PromptTokens);
+            root.SetTag(MlflowTraceKeys.GenAiOutputTokens, u.CompletionTokens);
             tokens = new TokenTotals(u.PromptTokens, u.CompletionTokens, true);
         }
 

@@ -52,7 +52,8 @@ internal sealed record SpanRecord(
 /// <summary>
 /// A span attribute. <paramref name="Value"/> is a <see cref="string"/>, <see cref="bool"/>, <see cref="long"/>,
 /// <see cref="double"/>, a <see cref="JsonElement"/> (a structured value: objects become OTLP kvlists, arrays arrays),
-/// an <see cref="IReadOnlyList{T}"/> of such values, or <see langword="null"/> (an AnyValue with nothing set).
+/// an <see cref="IReadOnlyList{T}"/> of <see cref="SpanAttribute"/> (a kvlist), an <see cref="IReadOnlyList{T}"/> of
+/// such values (an array), or <see langword="null"/> (an AnyValue with nothing set).
 /// </summary>
 /// <param name="Key">The attribute's key.</param>
 /// <param name="Value">The value.</param>

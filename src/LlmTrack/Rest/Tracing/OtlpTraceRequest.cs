@@ -11,25 +11,47 @@ namespace LlmTrack.Rest.Tracing;
 /// </summary>
 internal static class OtlpTraceRequest
 {
+    [ThreadStatic]
+    private static Stack<ProtobufWriter>? t_writers;
+
     /// <summary>The request body for <paramref name="spans"/>.</summary>
     public static byte[] Encode(IReadOnlyList<SpanRecord> spans)
     {
-        var scopeSpans = new ProtobufWriter();
+        var scopeSpans = Rent();
         foreach (var span in spans)
         {
-            scopeSpans.WriteBytes(2, EncodeSpan(span).WrittenSpan); // ScopeSpans.spans = 2
+            WriteSpan(scopeSpans, 2, span); // ScopeSpans.spans = 2
         }
 
-        var resourceSpans = new ProtobufWriter();
+        var resourceSpans = Rent();
         resourceSpans.WriteBytes(2, scopeSpans.WrittenSpan); // ResourceSpans.scope_spans = 2
-        var request = new ProtobufWriter();
+        var request = Rent();
         request.WriteBytes(1, resourceSpans.WrittenSpan); // ExportTraceServiceRequest.resource_spans = 1
-        return request.ToArray();
+        var bytes = request.ToArray();
+        Return(request);
+        Return(resourceSpans);
+        Return(scopeSpans);
+        return bytes;
     }
 
-    private static ProtobufWriter EncodeSpan(SpanRecord span)
+    private static ProtobufWriter Rent() => (t_writers ??= new Stack<ProtobufWriter>()).TryPop(out var w) ? w : new ProtobufWriter();
+
+    private static void Return(ProtobufWriter writer)
     {
-        var w = new ProtobufWriter();
+        writer.Clear();
+        t_writers!.Push(writer);
+    }
+
+    /// <summary>Writes <paramref name="nested"/>'s bytes as field <paramref name="field"/> of <paramref name="parent"/> and returns it to the pool.</summary>
+    private static void Embed(ProtobufWriter parent, int field, ProtobufWriter nested)
+    {
+        parent.WriteBytes(field, nested.WrittenSpan);
+        Return(nested);
+    }
+
+    private static void WriteSpan(ProtobufWriter parent, int field, SpanRecord span)
+    {
+        var w = Rent();
         w.WriteHexBytes(1, span.TraceId);
         w.WriteHexBytes(2, span.SpanId);
         if (span.ParentSpanId is not null)
@@ -42,45 +64,45 @@ internal static class OtlpTraceRequest
         w.WriteFixed64(8, (ulong)span.EndTimeUnixNano);
         foreach (var attribute in span.Attributes)
         {
-            w.WriteBytes(9, EncodeKeyValue(attribute.Key, attribute.Value).WrittenSpan);
+            WriteKeyValue(w, 9, attribute.Key, attribute.Value);
         }
 
         foreach (var e in span.Events)
         {
-            var ev = new ProtobufWriter();
+            var ev = Rent();
             ev.WriteFixed64(1, (ulong)e.TimeUnixNano);
             ev.WriteString(2, e.Name);
             foreach (var attribute in e.Attributes)
             {
-                ev.WriteBytes(3, EncodeKeyValue(attribute.Key, attribute.Value).WrittenSpan);
+                WriteKeyValue(ev, 3, attribute.Key, attribute.Value);
             }
 
-            w.WriteBytes(11, ev.WrittenSpan);
+            Embed(w, 11, ev);
         }
 
-        var status = new ProtobufWriter();
+        var status = Rent();
         if (span.IsError && !string.IsNullOrEmpty(span.StatusMessage))
         {
             status.WriteString(2, span.StatusMessage);
         }
 
         status.WriteVarint(3, span.IsError ? 2UL : 1UL); // STATUS_CODE_ERROR = 2, STATUS_CODE_OK = 1
-        w.WriteBytes(15, status.WrittenSpan);
-        return w;
+        Embed(w, 15, status);
+        Embed(parent, field, w);
     }
 
-    private static ProtobufWriter EncodeKeyValue(string key, object? value)
+    private static void WriteKeyValue(ProtobufWriter parent, int field, string key, object? value)
     {
-        var kv = new ProtobufWriter();
+        var kv = Rent();
         kv.WriteString(1, key);
-        kv.WriteBytes(2, EncodeAnyValue(value).WrittenSpan);
-        return kv;
+        WriteAnyValue(kv, 2, value);
+        Embed(parent, field, kv);
     }
 
     /// <summary>An OTLP AnyValue: string 1, bool 2, int 3, double 4, array 5, kvlist 6; nothing set for null.</summary>
-    private static ProtobufWriter EncodeAnyValue(object? value)
+    private static void WriteAnyValue(ProtobufWriter parent, int field, object? value)
     {
-        var w = new ProtobufWriter();
+        var w = Rent();
         switch (value)
         {
             case null:
@@ -100,21 +122,30 @@ internal static class OtlpTraceRequest
             case JsonElement element:
                 WriteJson(w, element);
                 break;
-            case IReadOnlyList<object?> list:
-                var array = new ProtobufWriter();
-                foreach (var item in list)
+            case IReadOnlyList<SpanAttribute> kvlist:
+                var values = Rent();
+                foreach (var item in kvlist)
                 {
-                    array.WriteBytes(1, EncodeAnyValue(item).WrittenSpan);
+                    WriteKeyValue(values, 1, item.Key, item.Value);
                 }
 
-                w.WriteBytes(5, array.WrittenSpan);
+                Embed(w, 6, values);
+                break;
+            case IReadOnlyList<object?> list:
+                var array = Rent();
+                foreach (var item in list)
+                {
+                    WriteAnyValue(array, 1, item);
+                }
+
+                Embed(w, 5, array);
                 break;
             default:
                 w.WriteString(1, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 break;
         }
 
-        return w;
+        Embed(parent, field, w);
     }
 
     private static void WriteJson(ProtobufWriter w, JsonElement element)
@@ -134,22 +165,22 @@ internal static class OtlpTraceRequest
                 w.WriteFixed64(4, BitConverter.DoubleToUInt64Bits(element.GetDouble()));
                 break;
             case JsonValueKind.Array:
-                var array = new ProtobufWriter();
+                var array = Rent();
                 foreach (var item in element.EnumerateArray())
                 {
-                    array.WriteBytes(1, EncodeAnyValue(item).WrittenSpan);
+                    WriteAnyValue(array, 1, item);
                 }
 
-                w.WriteBytes(5, array.WrittenSpan);
+                Embed(w, 5, array);
                 break;
             case JsonValueKind.Object:
-                var kvlist = new ProtobufWriter();
+                var kvlist = Rent();
                 foreach (var property in element.EnumerateObject())
                 {
-                    kvlist.WriteBytes(1, EncodeKeyValue(property.Name, property.Value).WrittenSpan);
+                    WriteKeyValue(kvlist, 1, property.Name, property.Value);
                 }
 
-                w.WriteBytes(6, kvlist.WrittenSpan);
+                Embed(w, 6, kvlist);
                 break;
             default:
                 break; // null: an AnyValue with nothing set

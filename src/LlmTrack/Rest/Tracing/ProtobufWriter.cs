@@ -6,8 +6,8 @@ namespace LlmTrack.Rest.Tracing;
 
 /// <summary>
 /// The few protobuf wire-format primitives the OTLP trace request needs (varint, fixed64, length-delimited), written
-/// into a growable buffer. A nested message is written into its own writer first and then copied in as bytes, which is
-/// all the OTLP request needs (it is a few KB per batch).
+/// into a growable buffer. A nested message is written into its own (reused) writer first and then copied in as bytes,
+/// which is all the OTLP request needs (it is a few KB per batch).
 /// </summary>
 internal sealed class ProtobufWriter
 {
@@ -19,6 +19,9 @@ internal sealed class ProtobufWriter
 
     /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
+
+    /// <summary>Forgets what was written, keeping the buffer (writers are reused for nested messages).</summary>
+    public void Clear() => _buffer.ResetWrittenCount();
 
     /// <summary>A copy of the bytes written.</summary>
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();

@@ -10,7 +10,9 @@ namespace LlmTrack.AI;
 /// Turns an <see cref="IChatClient"/> into a predictor for <c>run.EvaluateAsync</c>: the example fills a prompt
 /// template's <c>{placeholders}</c>, the prompt is sent with <see cref="IChatClient.GetResponseAsync"/>, and the response
 /// text becomes a <see cref="TextPrediction"/> carrying <see cref="ChatResponse.Usage"/> when the client reports it
-/// (otherwise the evaluation counts tokens locally).
+/// (otherwise the evaluation counts tokens locally). When someone listens (an evaluation recording its per-example
+/// traces, or a <see cref="TracingSession"/>), each call is also a GenAI <c>chat</c> span (source <c>LlmTrack.AI</c>)
+/// unless the client makes its own (<c>UseOpenTelemetry()</c>).
 /// </summary>
 public static class ChatClientPredictor
 {
@@ -42,7 +44,19 @@ public static class ChatClientPredictor
             }
 
             messages.Add(new ChatMessage(ChatRole.User, template.Render(placeholders(example))));
-            var response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            var span = ChatSpan.Start(client, messages, options);
+            ChatResponse response;
+            try
+            {
+                response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ChatSpan.End(span, null, ex);
+                throw;
+            }
+
+            ChatSpan.End(span, response, null);
             TokenUsage? usage = response.Usage is { InputTokenCount: { } input, OutputTokenCount: { } output } ? new TokenUsage(input, output) : null;
             return new TextPrediction(response.Text, usage);
         };

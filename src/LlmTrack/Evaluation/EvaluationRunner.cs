@@ -3,6 +3,7 @@ using LlmTrack.Evaluation.Accumulators;
 using LlmTrack.Evaluation.Datasets;
 using LlmTrack.Evaluation.Figures;
 using LlmTrack.Evaluation.Tables;
+using LlmTrack.Evaluation.Tracing;
 
 namespace LlmTrack.Evaluation;
 
@@ -31,6 +32,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     private readonly CustomScorerAccumulator<TExample, TPrediction> _custom;
     private readonly LatencyTokensAccumulator<TPrediction> _latencyTokens;
     private readonly object?[] _row;
+    private readonly ExampleTraceRecorder? _traces;
     private long _completed;
     private long _errors;
     private long _startedAt;
@@ -79,6 +81,12 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         _custom.AddColumns(columns);
         _latencyTokens.AddColumns(columns);
         columns.Add("error");
+        _traces = ExampleTraceRecorder.TryCreate(run);
+        if (_traces is not null)
+        {
+            columns.Add(ExampleTraceRecorder.TraceIdColumn);
+        }
+
         _table = new EvaluationTable(columns);
         _row = new object?[columns.Count];
     }
@@ -86,6 +94,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _traces?.Dispose();
         _table.Dispose();
         _digest.Dispose();
         _slots.Dispose();
@@ -163,6 +172,19 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     }
 
     private async Task<Outcome> RunOneAsync(TExample example, CancellationToken cancellationToken)
+    {
+        if (_traces is null)
+        {
+            return await PredictAsync(example, cancellationToken).ConfigureAwait(false);
+        }
+
+        var trace = _traces.Start();
+        var outcome = await PredictAsync(example, cancellationToken).ConfigureAwait(false);
+        trace.Stop();
+        return outcome with { Trace = trace };
+    }
+
+    private async Task<Outcome> PredictAsync(TExample example, CancellationToken cancellationToken)
     {
         var start = _time.GetTimestamp();
         Task<TPrediction>? call = null;
@@ -268,7 +290,8 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
             _errors++;
             _row[c++] = null;
             _row[c++] = targetText;
-            _row[^1] = outcome.Error;
+            _row[_traces is null ? ^1 : ^2] = outcome.Error;
+            RecordTrace(outcome, input, null, targetText, null);
             _table.AddRow(_row);
             if (_options.MaxErrors is { } maxErrors && _errors > maxErrors)
             {
@@ -293,8 +316,17 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
 
         _custom.Add(example, prediction, _row, ref c);
         _latencyTokens.AddTokens(prediction, input, predictionText, _row);
+        RecordTrace(outcome, input, predictionText, targetText, (_options.Usage ?? (p => p is TextPrediction t ? t.Usage : null))(prediction));
         _table.AddRow(_row);
         ReportProgress(force: false);
+    }
+
+    private void RecordTrace(Outcome outcome, string input, string? prediction, string? target, Metrics.Tokens.TokenUsage? usage)
+    {
+        if (_traces is not null && outcome.Trace is { } trace)
+        {
+            _row[^1] = _traces.Complete(trace, input, prediction, target, outcome.Error, usage);
+        }
     }
 
     private string[] ReferencesOf(TExample example, TPrediction? target)
@@ -389,6 +421,11 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
             _run.SetTag(p + EvaluationMetricKeys.Examples.WarningTag, "Some examples had no target and were left out of the classification metrics.");
         }
 
+        if (_traces is not null)
+        {
+            await _traces.FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await _run.LogTableAsync(_table, _options.TableFile, cancellationToken).ConfigureAwait(false);
         if (confusionFigure is not null)
         {
@@ -427,5 +464,5 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         return null;
     }
 
-    private readonly record struct Outcome(TExample Example, TPrediction? Prediction, string? Error, double LatencyMs, bool Cancelled);
+    private readonly record struct Outcome(TExample Example, TPrediction? Prediction, string? Error, double LatencyMs, bool Cancelled, ExampleTrace? Trace = null);
 }

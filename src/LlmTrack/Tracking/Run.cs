@@ -235,6 +235,9 @@ public sealed partial class Run : IDisposable, IAsyncDisposable
     /// <summary>The store the run logs to.</summary>
     internal ITrackingStore Store => _store;
 
+    /// <summary>The tracker that started the run (per-example traces take its process tags from it).</summary>
+    internal Tracker Tracker => _tracker;
+
     /// <summary>The run's artifact repository (opened on first use).</summary>
     internal IArtifactRepository Artifacts => _artifacts ??= _store.GetArtifactRepository(ArtifactUri);
 

@@ -399,6 +399,7 @@ public sealed partial class Tracker : IDisposable, IAsyncDisposable
     {
         Interlocked.Exchange(ref _disposed, 1);
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        CloseTracing();
         foreach (var run in _activeRuns.Keys.ToList())
         {
             await run.DisposeAsync().ConfigureAwait(false);

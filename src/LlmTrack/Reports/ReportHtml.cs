@@ -24,7 +24,7 @@ internal static class ReportHtml
 
         WriteRuns(html, runs);
         html.Append("<section id=\"comparison\" aria-labelledby=\"comparison-h\">\n<h2 id=\"comparison-h\">Comparison</h2>\n");
-        ComparisonTable.FromRuns(runs, metrics).WriteHtml(html);
+        ComparisonTable.FromRuns(runs, metrics, input.Comparison).WriteHtml(html);
         html.Append("</section>\n");
         WriteBars(html, runs, metrics);
         WriteHistories(html, runs, metrics, options);

@@ -6,7 +6,14 @@ namespace LlmTrack;
 /// </summary>
 /// <param name="Title">The report's title (the page heading).</param>
 /// <param name="Runs">The runs, in the order they are shown.</param>
-public sealed record ReportInput(string Title, IReadOnlyList<ReportRun> Runs);
+public sealed record ReportInput(string Title, IReadOnlyList<ReportRun> Runs)
+{
+    /// <summary>
+    /// The runs' comparison (<c>tracker.CompareRunsAsync</c>), when there is one: the comparison table then shows each
+    /// metric's delta against the baseline with the paired test's p-value, and the comparison's warnings.
+    /// </summary>
+    public RunComparison? Comparison { get; init; }
+}
 
 /// <summary>One run of a report.</summary>
 public sealed record ReportRun

@@ -24,7 +24,11 @@ internal static class ReportLoader
             runs.Add(await LoadRunAsync(tracker, snapshot, options, cancellationToken).ConfigureAwait(false));
         }
 
-        return new ReportInput(options.Title, runs);
+        // Two or more runs: the comparison adds deltas against the first run, paired tests and warnings to the table.
+        RunComparison? comparison = runIds.Count >= 2
+            ? await tracker.CompareRunsAsync(runIds, baseline: runIds[0], cancellationToken: cancellationToken).ConfigureAwait(false)
+            : null;
+        return new ReportInput(options.Title, runs) { Comparison = comparison };
     }
 
     private static async Task<ReportRun> LoadRunAsync(Tracker tracker, RunSnapshot snapshot, RunReportOptions options, CancellationToken cancellationToken)

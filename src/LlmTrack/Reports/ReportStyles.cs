@@ -34,6 +34,8 @@ internal static class ReportStyles
         td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.missing { color: var(--muted); text-align: center; }
         .ci { color: var(--muted); font-size: .85em; }
+        .delta { display: block; color: var(--muted); font-size: .8em; }
+        ul.warnings { font-size: .9em; }
         td.text { min-width: 10rem; max-width: 28rem; overflow-wrap: anywhere; }
         .bad { color: #9e3a00; font-weight: 600; }
         .good { color: #00603f; font-weight: 600; }

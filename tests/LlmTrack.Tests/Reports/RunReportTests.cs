@@ -47,6 +47,29 @@ public sealed class RunReportTests
     }
 
     [Fact]
+    public async Task TheComparisonTableShowsEachRunsDeltaAgainstTheFirstRunFromTheRunComparison()
+    {
+        using var folder = new TempFolder();
+        await using var tracker = ReportRuns.Open(folder);
+        var ids = await ReportRuns.LogAsync(tracker);
+        ReportInput input = await RunReport.LoadAsync(tracker, ids);
+        RunComparison comparison = Assert.IsType<RunComparison>(input.Comparison);
+        Assert.Equal(ids[0], comparison.BaselineRunId);
+        double delta = comparison.FindMetric("accuracy")!.Values.Single(c => c.RunId == ids[1]).Delta!.Value;
+        Assert.Equal(input.Runs[1].Metrics["accuracy"] - input.Runs[0].Metrics["accuracy"], delta, 12);
+
+        string html = RunReport.Render(input);
+        string cell = (delta >= 0 ? "+" : "−") + ReportTextNumber(Math.Abs(delta));
+        Assert.Contains("<span class=\"delta\">Δ " + cell, html, StringComparison.Ordinal);
+        Assert.Contains("difference from the baseline run (model-a)", html, StringComparison.Ordinal);
+
+        // A single run has nothing to compare with.
+        Assert.Null((await RunReport.LoadAsync(tracker, [ids[0]])).Comparison);
+    }
+
+    private static string ReportTextNumber(double value) => LlmTrack.Reports.ReportText.Number(value);
+
+    [Fact]
     public void TheExamplesWhereTheRunsDisagreeComeFirstAndAgreementsAreLeftOut()
     {
         static ReportRun Run(string name, params bool[] correct) => new()

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace LlmTrack.Cli.Tests;
 
@@ -25,28 +24,4 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
     public static string Flores(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "flores", name);
 
     public static string Data(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", name);
-}
-
-/// <summary>A temporary folder for input files of one test.</summary>
-public sealed class TempFiles : IDisposable
-{
-    private readonly string _directory = Directory.CreateTempSubdirectory("llmtrack-cli-tests-").FullName;
-
-    public string Write(string name, string content)
-    {
-        string path = Path.Combine(_directory, name);
-        File.WriteAllText(path, content, new UTF8Encoding(false));
-        return path;
-    }
-
-    public string WriteBytes(string name, byte[] content)
-    {
-        string path = Path.Combine(_directory, name);
-        File.WriteAllBytes(path, content);
-        return path;
-    }
-
-    public string PathOf(string name) => Path.Combine(_directory, name);
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

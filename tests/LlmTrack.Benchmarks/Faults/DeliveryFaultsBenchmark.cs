@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using LlmTrack.Testing;
 
 namespace LlmTrack.Benchmarks.Faults;
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/LlmTrack.Benchmarks -- delivery-faults [--seed N] [--timeout-minutes M]</c>:
-/// 100,000 metric points (10 keys × 10,000 steps, 101 NaN, 51 ±∞) delivered to <see cref="FaultyMlflowServer"/> (real
+/// 100,000 metric points (10 keys × 10,000 steps, 101 NaN, 51 ±∞) delivered to <see cref="FaultyServer"/> (real
 /// MLflow 3.6 latency, 30 % of requests failing) (i) the way MLflow's Python client does it — 100 sequential log-batch
 /// calls of 1000 with its urllib3 retry policy — and (ii) by LlmTrack through its public API; then what the server
 /// holds for each, and both times.
@@ -30,10 +31,9 @@ internal static class DeliveryFaultsBenchmark
         ExperimentSummary python = default!;
         string pythonNote = "";
         var onlyLlmTrack = args.Contains("--only-llmtrack");
-        await using (var server = new FaultyMlflowServer(seed))
         if (!onlyLlmTrack)
         {
-            await server.StartAsync();
+            await using var server = await FaultyServer.StartAsync(seed);
             var stopwatch = Stopwatch.StartNew();
             pythonNote = await PythonClientModel.RunAsync(server.Uri, "python-client", points, seed);
             pythonSeconds = stopwatch.Elapsed.TotalSeconds;
@@ -43,11 +43,10 @@ internal static class DeliveryFaultsBenchmark
 
         double llmtrackSeconds;
         ExperimentSummary llmtrack;
-        await using (var server = new FaultyMlflowServer(seed))
+        await using (var server = await FaultyServer.StartAsync(seed))
         {
-            await server.StartAsync();
             var journal = Path.Combine(Path.GetTempPath(), "llmtrack-delivery-faults-" + Guid.NewGuid().ToString("N"));
-            var started = server.Seconds;
+            var started = server.Elapsed.TotalSeconds;
             var stopwatch = Stopwatch.StartNew();
             var note = "";
             var work = RunLlmTrackAsync(server.Uri, journal, points);
@@ -93,9 +92,9 @@ internal static class DeliveryFaultsBenchmark
     private static bool Complete(ExperimentSummary summary, int expected) =>
         summary.Points == expected && summary.NaN == 101 && summary.Duplicates == 0 && summary.Statuses.Count == 1 && summary.Statuses[0] == "FINISHED";
 
-    private static void Report(string who, ExperimentSummary summary, double seconds, FaultyMlflowServer server, string note)
+    private static void Report(string who, ExperimentSummary summary, double seconds, FakeMlflowServer server, string note)
     {
-        var faults = string.Join(", ", server.Faults.Where(f => f.Key != ServerFault.None).OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"));
+        var faults = string.Join(", ", server.FaultCounts.Where(f => f.Key != FakeFault.None).OrderBy(f => f.Key).Select(f => $"{f.Key} {f.Value}"));
         Console.WriteLine($"{who}: {seconds:0.0} s; server holds {summary.Points:N0} points ({summary.NaN} NaN, {summary.Duplicates} duplicates) in {summary.Runs} run(s) [{string.Join(", ", summary.Statuses)}]; {server.Requests} requests ({server.DescribeTraffic()}), faults: {faults}. {note}");
     }
 

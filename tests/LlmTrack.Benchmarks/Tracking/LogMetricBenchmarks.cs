@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using LlmTrack.Testing;
 
 namespace LlmTrack.Benchmarks.Tracking;
 
@@ -71,7 +72,7 @@ public class LogMetricEndToEndBenchmarks
 
 /// <summary>
 /// End to end over HTTP: start a run, log 100,000 metric points, flush and end the run against an MLflow-compatible
-/// server running in this process on 127.0.0.1 (<see cref="InProcessMlflowServer"/>), through the real REST store
+/// server running in this process on 127.0.0.1 (<see cref="FakeMlflowServer"/>), through the real REST store
 /// (JSON source generation, Polly pipeline, HttpClient), with durable mode on (journal, then shipper) and off
 /// (straight to the server): equal times mean delivery is limited by the server, not by the journal. Reported per
 /// metric point.
@@ -80,7 +81,7 @@ public class LogMetricEndToEndBenchmarks
 public class LogMetricInProcessServerBenchmarks
 {
     private const int Points = 100_000;
-    private InProcessMlflowServer _server = null!;
+    private FakeMlflowServer _server = null!;
     private Tracker _tracker = null!;
     private string _journal = "";
 
@@ -91,7 +92,7 @@ public class LogMetricInProcessServerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _server = InProcessMlflowServer.StartAsync().GetAwaiter().GetResult();
+        _server = FakeMlflowServer.Listen();
         _journal = Path.Combine(Path.GetTempPath(), "llmtrack-bench-journal-" + Guid.NewGuid().ToString("N"));
         var options = new LlmTrackOptions { TrackingUri = _server.Uri };
         options.Durability.Enabled = Durable;
@@ -103,7 +104,7 @@ public class LogMetricInProcessServerBenchmarks
     public void Cleanup()
     {
         _tracker.Dispose();
-        _server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _server.Dispose();
         if (Directory.Exists(_journal))
         {
             Directory.Delete(_journal, recursive: true);
@@ -113,7 +114,7 @@ public class LogMetricInProcessServerBenchmarks
     [Benchmark(OperationsPerInvoke = Points)]
     public async Task<long> Log100kMetricsToServer()
     {
-        var before = _server.MetricPoints;
+        var before = _server.MetricPoints();
         await using (var run = await _tracker.StartRunAsync("bench", runName: "end-to-end-http"))
         {
             for (var i = 0; i < Points; i++)
@@ -124,7 +125,7 @@ public class LogMetricInProcessServerBenchmarks
             await run.FlushAsync();
         }
 
-        var received = _server.MetricPoints - before;
+        var received = _server.MetricPoints() - before;
         return received == Points ? received : throw new InvalidOperationException($"server received {received} of {Points} points");
     }
 }

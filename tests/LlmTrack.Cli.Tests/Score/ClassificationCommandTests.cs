@@ -8,7 +8,7 @@ public class ClassificationCommandTests
     [Fact]
     public async Task MacroTextOutputWithConfusionMatrix()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "classification", "--true", files.Write("t.txt", "cat\ndog\ncat\ndog\nbird\n"),
             "--pred", files.Write("p.txt", "cat\ndog\ndog\ndog\nbird\r\n"), "--average", "macro");
         Assert.Equal(0, run.ExitCode);
@@ -24,7 +24,7 @@ public class ClassificationCommandTests
     {
         string[] yTrue = ["1", "0", "1", "1", "0", "0", "1"];
         string[] yPred = ["1", "0", "0", "1", "1", "0", "1"];
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "classification", "--true", files.Write("t.txt", string.Join('\n', yTrue)),
             "--pred", files.Write("p.txt", string.Join('\n', yPred) + "\n"), "-f", "json");
         Assert.Equal(0, run.ExitCode);
@@ -45,7 +45,7 @@ public class ClassificationCommandTests
     [Fact]
     public async Task WeightedAndPosLabelChangeTheAverages()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string t = files.Write("t.txt", "yes\nno\nyes\nyes\n");
         string p = files.Write("p.txt", "yes\nyes\nno\nyes\n");
         var binaryNo = await RunAsync("score", "classification", "--true", t, "--pred", p, "--pos-label", "no");
@@ -60,7 +60,7 @@ public class ClassificationCommandTests
     [Fact]
     public async Task UndefinedMetricsWarnOnStderr()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "classification", "--true", files.Write("t.txt", "0\n0\n1\n"), "--pred", files.Write("p.txt", "0\n0\n0\n"));
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("precision = 0.0000", run.Stdout);
@@ -75,7 +75,7 @@ public class ClassificationCommandTests
     [InlineData("a\n\nb\n", "a\nb\nb\n", "t.txt:2: empty label.")]
     public async Task BadInputIsAnInputError(string truth, string predicted, string message)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "classification", "--true", files.Write("t.txt", truth), "--pred", files.Write("p.txt", predicted));
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);

@@ -16,7 +16,7 @@ public class ClassificationOptionsTests
 
     private static async Task<JsonDocument> RunJsonAsync(params string[] extra)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string t = files.Write("t.txt", string.Join('\n', YTrue) + "\n");
         string p = files.Write("p.txt", string.Join('\n', YPred) + "\n");
         var run = await RunAsync(["score", "classification", "--true", t, "--pred", p, "-f", "json", .. extra]);
@@ -92,7 +92,7 @@ public class ClassificationOptionsTests
     [Fact]
     public async Task PerClassTextTable()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "classification", "--true", files.Write("t.txt", "a\nb\nb\n"), "--pred", files.Write("p.txt", "a\nb\na\n"), "--average", "none", "-w", "2");
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("average = none\nclass precision recall   f1 support\na          0.50   1.00 0.67       1\nb          1.00   0.50 0.67       2\n", run.Stdout);
@@ -106,7 +106,7 @@ public class ClassificationOptionsTests
     [InlineData("--average", "samples")]
     public async Task BadOptionsAreUsageErrors(params string[] extra)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync(["score", "classification", "--true", files.Write("t.txt", "a\nb\n"), "--pred", files.Write("p.txt", "a\na\n"), .. extra]);
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("llmtrack: error: ", run.Stderr);

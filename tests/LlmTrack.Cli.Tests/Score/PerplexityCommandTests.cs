@@ -7,7 +7,7 @@ public class PerplexityCommandTests
     [Fact]
     public async Task TokenPerplexities()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "perplexity", files.Write("p.jsonl", "{\"logprobs\": [-1.0, -2.0]}\n{\"logprobs\": [-0.5]}\n"), "-f", "json");
         Assert.Equal(0, run.ExitCode);
         using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
@@ -23,7 +23,7 @@ public class PerplexityCommandTests
     [Fact]
     public async Task TextGivesWordAndBytePerplexity()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "perplexity", files.Write("p.jsonl",
             "{\"logprobs\": [-1.0, -2.0], \"text\": \"hello world\"}\n{\"logprobs\": [-0.5], \"text\": \"hé\"}\n"));
         Assert.Equal(0, run.ExitCode);
@@ -43,7 +43,7 @@ public class PerplexityCommandTests
     [InlineData("{\"logprobs\": [-1]}\n{\"logprobs\": [-1]\n", "p.jsonl:2: invalid JSON")]
     public async Task BadLinesAreInputErrors(string content, string message)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "perplexity", files.Write("p.jsonl", content));
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(message, run.Stderr);

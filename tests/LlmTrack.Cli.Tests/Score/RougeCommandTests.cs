@@ -12,7 +12,7 @@ public class RougeCommandTests
     [Fact]
     public async Task TextPrintsMeanPrecisionRecallAndF()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "rouge", "-i", Write(files, "p.txt", Predictions), Write(files, "r.txt", References1));
         Assert.Equal(0, run.ExitCode);
         var corpus = new RougeScorer(RougeType.Default).CorpusScore(Predictions, References1);
@@ -28,7 +28,7 @@ public class RougeCommandTests
     [Fact]
     public async Task JsonWithStemmerTypesAndSeveralReferences()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "rouge", "-i", Write(files, "p.txt", Predictions), Write(files, "r1.txt", References1), Write(files, "r2.txt", References2),
             "--rouge-types", "rouge2, rougeL", "--use-stemmer", "--format", "json");
         Assert.Equal(0, run.ExitCode);
@@ -47,5 +47,5 @@ public class RougeCommandTests
         Assert.NotEqual(withoutStemmer.Mean(RougeType.RougeL).FMeasure, corpus.Mean(RougeType.RougeL).FMeasure);
     }
 
-    private static string Write(TempFiles files, string name, string[] lines) => files.Write(name, string.Join('\n', lines) + "\n");
+    private static string Write(TempFolder files, string name, string[] lines) => files.Write(name, string.Join('\n', lines) + "\n");
 }

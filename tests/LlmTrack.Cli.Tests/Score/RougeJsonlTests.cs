@@ -13,7 +13,7 @@ public class RougeJsonlTests
     [Fact]
     public async Task RougeLsumUsesTheNewlinesOfJsonlTexts()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string path = files.Write("s.jsonl",
             "{\"prediction\": \"w1 w2 w6 w7 w8\\nw1 w3 w8 w9 w5\", \"reference\": \"w1 w2 w3 w4 w5\"}\n" +
             "{\"prediction\": \"Second sentence.\\nFirst Sentence.\", \"references\": [\"First sentence.\\nSecond Sentence.\", \"x\"]}\n");
@@ -37,7 +37,7 @@ public class RougeJsonlTests
     [InlineData("{\"prediction\": \"a\", \"references\": []}\n", "non-empty array")]
     public async Task BadJsonlIsAnInputError(string content, string message)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "rouge", "--jsonl", files.Write("s.jsonl", content));
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(message, run.Stderr);
@@ -46,7 +46,7 @@ public class RougeJsonlTests
     [Fact]
     public async Task JsonlAndFilesTogetherAreAUsageError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string path = files.Write("s.jsonl", "{\"prediction\": \"a\", \"reference\": \"a\"}\n");
         var both = await RunAsync("score", "rouge", "--jsonl", path, "-i", files.Write("p.txt", "a\n"), files.Write("r.txt", "a\n"));
         Assert.Equal(2, both.ExitCode);

@@ -110,7 +110,7 @@ public class SacreBleuCommandTests
     [Fact]
     public async Task SeveralReferenceFilesAreSeveralReferencesPerSegment()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "The cat sat on the mat.\nIt was not unexpected.\nA quick brown fox.\n");
         string ref1 = files.Write("ref1.txt", "The cat is on the mat.\nIt wasn't surprising.\nThe quick brown fox jumps.\n");
         string ref2 = files.Write("ref2.txt", "There is a cat on the mat.\nIt was not unexpected at all.\nA fast brown fox.\n");
@@ -133,7 +133,7 @@ public class SacreBleuCommandTests
     [Fact]
     public async Task LinesAreReadAsSacreBleuReadsThem()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         // CRLF and trailing whitespace are stripped (line.rstrip()); leading whitespace and inner \r stay; no final newline is fine.
         string crlf = files.Write("crlf.txt", "Hello world .  \r\nsecond line\t\r\n  third\rline");
         string plain = files.Write("plain.txt", "Hello world .\nsecond line\n  third\rline\n");
@@ -181,7 +181,7 @@ public class SacreBleuCommandTests
     {
         string[] hyps = File.ReadAllLines(Flores(System1))[..200];
         string[] refs = File.ReadAllLines(Flores(Reference))[..200];
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", string.Join('\n', hyps) + "\n");
         string reference = files.Write("ref.txt", string.Join('\n', refs) + "\n");
 

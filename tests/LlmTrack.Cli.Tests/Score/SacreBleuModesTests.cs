@@ -25,7 +25,7 @@ public class SacreBleuModesTests
     [Fact]
     public async Task BleuSentenceLevelIsSentenceBleuPerLine()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "bleu", "-i", files.Write("h.txt", Hyp), files.Write("r1.txt", Ref1), files.Write("r2.txt", Ref2), "--sentence-level", "-f", "json", "-w", "20");
         Assert.Equal(0, run.ExitCode);
         string[] lines = run.Stdout.TrimEnd('\n').Split('\n');
@@ -49,7 +49,7 @@ public class SacreBleuModesTests
     [Fact]
     public async Task ChrfAndTerSentenceLevel()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string h = files.Write("h.txt", Hyp);
         string r = files.Write("r.txt", Ref1);
         var chrf = await RunAsync("score", "chrf", "-i", h, r, "-sl", "-w", "6");
@@ -69,7 +69,7 @@ public class SacreBleuModesTests
     [Fact]
     public async Task JsonCarriesChrfStatisticsAndTerEdits()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string h = files.Write("h.txt", Hyp);
         string r = files.Write("r.txt", Ref1);
         var chrf = await RunAsync("score", "chrf", "-i", h, r, "-f", "json", "-cw", "2");
@@ -137,7 +137,7 @@ public class SacreBleuModesTests
     [InlineData("--paired-bs-n", "10")]
     public async Task BadCombinationsAreUsageErrors(params string[] extra)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string h = files.Write("h.txt", Hyp);
         string r = files.Write("r.txt", Ref1);
         var run = await RunAsync(["score", "bleu", r, "-i", h, .. extra]);
@@ -149,7 +149,7 @@ public class SacreBleuModesTests
     [Fact]
     public async Task SeveralSystemsNeedPairedBsAndReferencesFirst()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string h = files.Write("h.txt", Hyp);
         string h2 = files.Write("h2.txt", Ref2);
         string r = files.Write("r.txt", Ref1);

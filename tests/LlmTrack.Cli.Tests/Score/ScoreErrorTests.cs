@@ -7,7 +7,7 @@ public class ScoreErrorTests
     [Fact]
     public async Task MissingHypothesisFileIsAnInputError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string reference = files.Write("ref.txt", "a\n");
         var run = await RunAsync("score", "bleu", "-i", files.PathOf("missing.txt"), reference);
         Assert.Equal(1, run.ExitCode);
@@ -18,7 +18,7 @@ public class ScoreErrorTests
     [Fact]
     public async Task MissingReferenceFileIsAnInputError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "a\n");
         var run = await RunAsync("score", "chrf", "-i", hyp, files.PathOf("nope.txt"));
         Assert.Equal(1, run.ExitCode);
@@ -33,7 +33,7 @@ public class ScoreErrorTests
     [InlineData("rouge")]
     public async Task LineCountMismatchIsRefusedWhereSacreBleuWouldTruncate(string metric)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "one\ntwo\nthree\n");
         string reference = files.Write("ref.txt", "one\ntwo\n");
         var run = await RunAsync("score", metric, "-i", hyp, reference);
@@ -51,7 +51,7 @@ public class ScoreErrorTests
     {
         // sacreBLEU 2.6.0's command line only rstrips reference lines: an empty line is an empty
         // reference (scored, counted in nrefs), not a missing one.
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "a b\nc d\n");
         string reference = files.Write("ref.txt", "a b\n\n");
         var run = await RunAsync("score", metric, "-i", hyp, reference);
@@ -69,7 +69,7 @@ public class ScoreErrorTests
     {
         // sacreBLEU 2.6.0: BLEU 0 with ref_len 0; TER 100 (1.0 when the references are empty and the
         // hypothesis is not); TER 0 when both are empty.
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "a b\n");
         string emptyHyp = files.Write("empty-hyp.txt", "\n");
         string reference = files.Write("ref.txt", "\n");
@@ -86,7 +86,7 @@ public class ScoreErrorTests
     [Fact]
     public async Task EmptyStandardInputIsAnInputError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "bleu", files.Write("ref.txt", "a\n"));
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("llmtrack: error: standard input is empty.\n", run.Stderr);
@@ -95,7 +95,7 @@ public class ScoreErrorTests
     [Fact]
     public async Task EmptyFileIsAnInputError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "");
         string reference = files.Write("ref.txt", "a\n");
         var run = await RunAsync("score", "bleu", "-i", hyp, reference);
@@ -106,7 +106,7 @@ public class ScoreErrorTests
     [Fact]
     public async Task InvalidUtf8IsAnInputError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.WriteBytes("hyp.txt", [(byte)'a', 0xC3, 0x28, (byte)'\n']);
         string reference = files.Write("ref.txt", "a\n");
         var run = await RunAsync("score", "bleu", "-i", hyp, reference);
@@ -117,7 +117,7 @@ public class ScoreErrorTests
     [Fact]
     public async Task NumRefsNeedsThatManyFieldsPerLine()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string hyp = files.Write("hyp.txt", "a b\nc d\n");
         string reference = files.Write("ref.tsv", "a b\ta c\nc d\n");
         var run = await RunAsync("score", "bleu", "-i", hyp, reference, "--num-refs", "2");

@@ -12,7 +12,7 @@ public class SquadCommandTests
     [Fact]
     public async Task V1JsonIsTheOfficialScriptsLine()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "squad", files.Write("s.jsonl", Answered), "--format", "json");
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("{\"exact_match\": 50.0, \"f1\": 83.33333333333333}\n", run.Stdout);
@@ -21,7 +21,7 @@ public class SquadCommandTests
     [Fact]
     public async Task V1TextPrintsEmAndF1()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "squad", files.Write("s.jsonl", Answered));
         Assert.Equal("exact_match = 50.00\nf1 = 83.33\n", run.Stdout);
     }
@@ -29,7 +29,7 @@ public class SquadCommandTests
     [Fact]
     public async Task V2CountsUnanswerableQuestions()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string path = files.Write("s.jsonl", Answered +
             "{\"prediction\": \"\", \"answers\": []}\n" +
             "{\"prediction\": \"something\", \"answers\": []}\n");
@@ -44,7 +44,7 @@ public class SquadCommandTests
     [Fact]
     public async Task V2NoAnswerProbabilitiesAddBestThresholds()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         string path = files.Write("s.jsonl",
             "{\"prediction\": \"Broncos\", \"answers\": [\"Broncos\"], \"no_answer_probability\": 0.2}\n" +
             "{\"prediction\": \"something\", \"answers\": [], \"no_answer_probability\": 0.9}\n");
@@ -64,7 +64,7 @@ public class SquadCommandTests
     [InlineData("\n  \n", "SQuAD file '")]
     public async Task BadLinesAreReportedWithTheirLineNumber(string content, string message)
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var run = await RunAsync("score", "squad", files.Write("s.jsonl", content));
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Stdout);

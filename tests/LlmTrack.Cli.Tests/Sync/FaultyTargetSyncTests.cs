@@ -16,7 +16,7 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
     private const int AccPoints = 500;
     private const int PointsPerRun = LossPoints + AccPoints;
     private readonly string _folder = Directory.CreateTempSubdirectory("llmtrack-cli-faulty-").FullName;
-    private readonly FakeMlflowServer _server = new();
+    private readonly FakeMlflowServer _server = FakeMlflowServer.Listen();
 
     public void Dispose()
     {
@@ -28,15 +28,15 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
     private static Dictionary<string, string> Environment => new() { ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0" };
 
     [Theory]
-    [InlineData(FakeFault.Refuse, "runs/create", 1, false)]
-    [InlineData(FakeFault.Refuse, "runs/log-batch", 2, false)]
-    [InlineData(FakeFault.Refuse, "runs/log-batch", 5, false)]
-    [InlineData(FakeFault.Refuse, "runs/update", 1, false)]
-    [InlineData(FakeFault.Drop, "runs/log-batch", 3, true)]
-    [InlineData(FakeFault.Drop, "runs/create", 2, true)]
-    [InlineData(FakeFault.Drop, "experiments/create", 1, true)]
-    [InlineData(FakeFault.HandleThenDrop, "runs/log-batch", 2, false)]
-    [InlineData(FakeFault.HandleThenDrop, "runs/log-batch", 4, true)]
+    [InlineData(FakeFault.Unavailable, "runs/create", 1, false)]
+    [InlineData(FakeFault.Unavailable, "runs/log-batch", 2, false)]
+    [InlineData(FakeFault.Unavailable, "runs/log-batch", 5, false)]
+    [InlineData(FakeFault.Unavailable, "runs/update", 1, false)]
+    [InlineData(FakeFault.ResetBeforeHandling, "runs/log-batch", 3, true)]
+    [InlineData(FakeFault.ResetBeforeHandling, "runs/create", 2, true)]
+    [InlineData(FakeFault.ResetBeforeHandling, "experiments/create", 1, true)]
+    [InlineData(FakeFault.HandleThenReset, "runs/log-batch", 2, false)]
+    [InlineData(FakeFault.HandleThenReset, "runs/log-batch", 4, true)]
     public async Task AFaultyTargetExitsNonZeroOrDeliversAllSummaryIsWhatItHoldsSecondSyncCompletesOnce(FakeFault fault, string endpoint, int nth, bool dies)
     {
         var source = SeedSource();
@@ -46,7 +46,7 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
         {
             if (dead)
             {
-                return FakeFault.Drop;
+                return FakeFault.ResetBeforeHandling;
             }
 
             if (path == endpoint && Interlocked.Increment(ref seen) == nth)
@@ -74,7 +74,7 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
         if (first.Stdout.Length > 0)
         {
             var sent = Number(first.Stdout, @"(\d+) metric points sent");
-            if (fault == FakeFault.HandleThenDrop)
+            if (fault == FakeFault.HandleThenReset)
             {
                 // The lost answer's points are on the target but were never acknowledged: not claimed as sent.
                 Assert.True(sent <= heldPoints, first.Stdout);
@@ -111,7 +111,7 @@ public sealed partial class FaultyTargetSyncTests : IDisposable
     public async Task ATargetThatStopsAnsweringListsTheMissingRunsAndExitsNonZero()
     {
         var source = SeedSource();
-        _server.Fault = (_, path) => path == "runs/create" ? FakeFault.Drop : FakeFault.None;
+        _server.Fault = (_, path) => path == "runs/create" ? FakeFault.ResetBeforeHandling : FakeFault.None;
 
         var run = await CliRun.RunWithEnvironmentAsync(Environment, "sync", "--from", source, "--to", _server.Uri, "--quiet");
 

@@ -13,10 +13,10 @@ public sealed class JournalRootCommandTests : IDisposable
     [Fact]
     public async Task StatusAndSyncWithoutATrackingUriCoverEveryServerFolder()
     {
-        using var up = new FakeMlflowServer();
-        using var down = new FakeMlflowServer();
-        up.Fault = (_, _) => FakeFault.Refuse;
-        down.Fault = (_, _) => FakeFault.Refuse;
+        using var up = FakeMlflowServer.Listen();
+        using var down = FakeMlflowServer.Listen();
+        up.Fault = (_, _) => FakeFault.Unavailable;
+        down.Fault = (_, _) => FakeFault.Unavailable;
         LeaveJournal(up.Uri, "to-up");
         LeaveJournal(down.Uri, "to-down");
 

@@ -1,14 +1,17 @@
 using LlmTrack.Journal;
+using LlmTrack.Tests.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LlmTrack.Tests.Journal;
 
-/// <summary>A temporary journal root with options on a fake clock.</summary>
+/// <summary>A journal root in a <see cref="TempFolder"/>, with options on a fake clock.</summary>
 internal sealed class TempJournalRoot : IDisposable
 {
+    private readonly TempFolder _folder = new();
+
     public TempJournalRoot()
     {
-        Root = Path.Combine(Path.GetTempPath(), "llmtrack-journal-tests", Guid.NewGuid().ToString("N"), "journal");
+        Root = _folder.PathOf("journal");
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
         Options = new JournalOptions { Root = Root, TimeProvider = Time, OnWarning = Warnings.Add };
     }
@@ -49,14 +52,5 @@ internal sealed class TempJournalRoot : IDisposable
         return entries;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(Root)!, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

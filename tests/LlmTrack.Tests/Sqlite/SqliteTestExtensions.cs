@@ -2,40 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace LlmTrack.Tests.Sqlite;
 
-/// <summary>A temporary folder deleted at the end of a test.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "llmtrack-sqlite-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string DatabasePath => System.IO.Path.Combine(Path, "mlflow.db");
-
-    public string TrackingUri => "sqlite:///" + DatabasePath;
-
-    public SqliteConnection OpenConnection()
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
+/// <summary>Reading and writing a test database in one line.</summary>
 internal static class SqliteTestExtensions
 {
     public static object? Scalar(this SqliteConnection connection, string sql)

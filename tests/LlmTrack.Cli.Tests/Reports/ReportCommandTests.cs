@@ -2,7 +2,7 @@ namespace LlmTrack.Cli.Tests.Reports;
 
 public sealed class ReportCommandTests
 {
-    private static async Task<(string Uri, List<string> Ids)> StoreWithRunsAsync(TempFiles files)
+    private static async Task<(string Uri, List<string> Ids)> StoreWithRunsAsync(TempFolder files)
     {
         string uri = "sqlite:///" + files.PathOf("mlflow.db");
         var ids = new List<string>();
@@ -22,7 +22,7 @@ public sealed class ReportCommandTests
     [Fact]
     public async Task ReportWritesTheHtmlOfTheExperimentsRuns()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var (uri, ids) = await StoreWithRunsAsync(files);
         string output = files.PathOf("report.html");
         CliRun result = await CliRun.RunAsync("report", "--experiment", "cli-report", "--tracking-uri", uri, "-o", output);
@@ -37,7 +37,7 @@ public sealed class ReportCommandTests
     [Fact]
     public async Task ChosenRunsAndMetricsAreTheOnlyOnesShown()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var (uri, ids) = await StoreWithRunsAsync(files);
         string output = files.PathOf("report.html");
         CliRun result = await CliRun.RunAsync("report", "-e", "cli-report", "--tracking-uri", uri, "--runs", ids[2] + "," + ids[0], "--metrics", "f1_macro", "-o", output);
@@ -51,7 +51,7 @@ public sealed class ReportCommandTests
     [Fact]
     public async Task AnUnknownExperimentOrRunIsAnInputError()
     {
-        using var files = new TempFiles();
+        using var files = new TempFolder();
         var (uri, _) = await StoreWithRunsAsync(files);
         CliRun missing = await CliRun.RunAsync("report", "-e", "nope", "--tracking-uri", uri, "-o", files.PathOf("r.html"));
         Assert.Equal(1, missing.ExitCode);

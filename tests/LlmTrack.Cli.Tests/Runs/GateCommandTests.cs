@@ -6,7 +6,7 @@ namespace LlmTrack.Cli.Tests.Runs;
 /// <summary><c>llmtrack gate</c> and <c>llmtrack runs</c> over a local SQLite store the test fills through the public API.</summary>
 public sealed class GateCommandTests : IDisposable
 {
-    private readonly TempFiles _files = new();
+    private readonly TempFolder _files = new();
     private readonly string _uri;
 
     public GateCommandTests()

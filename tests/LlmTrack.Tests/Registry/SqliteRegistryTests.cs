@@ -116,7 +116,7 @@ public sealed class SqliteRegistryTests : IDisposable
         Assert.Equal("READY", first.Status);
         Assert.Null(second.RunId);
         Assert.Equal(
-            [$"1|{Ms}|{Ms}|v1 desc||None|runs:/{RunId}/model|{RunId}|READY|||runs:/{RunId}/model", $"2|{Ms}|{Ms}||||None|mlflow-artifacts:/1/{RunId}/artifacts/model||READY|||mlflow-artifacts:/1/{RunId}/artifacts/model"],
+            [$"1|{Ms}|{Ms}|v1 desc||None|runs:/{RunId}/model|{RunId}|READY|||runs:/{RunId}/model", $"2|{Ms}|{Ms}|||None|mlflow-artifacts:/1/{RunId}/artifacts/model||READY|||mlflow-artifacts:/1/{RunId}/artifacts/model"],
             Rows("SELECT version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location FROM model_versions ORDER BY version"));
         Assert.Equal(Ms, (await Registry.GetRegisteredModelAsync("m", default)).LastUpdatedTime);
         Assert.Equal(["k|v|m|1"], Rows("SELECT key, value, name, version FROM model_version_tags"));

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using LlmTrack.Cli.Models;
+using LlmTrack.Cli.Prompts;
 using LlmTrack.Cli.Score;
 using LlmTrack.Cli.Sync;
 
@@ -15,5 +17,7 @@ internal static class CliCommands
         ScoreCommand.Create(context),
         SyncCommand.Create(context),
         JournalCommands.CreateStatus(context),
+        ModelsCommand.Create(context),
+        PromptsCommand.Create(context),
     };
 }

@@ -44,22 +44,61 @@ public static class ChatClientPredictor
             }
 
             messages.Add(new ChatMessage(ChatRole.User, template.Render(placeholders(example))));
-            var span = ChatSpan.Start(client, messages, options);
-            ChatResponse response;
-            try
-            {
-                response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                ChatSpan.End(span, null, ex);
-                throw;
-            }
-
-            ChatSpan.End(span, response, null);
-            TokenUsage? usage = response.Usage is { InputTokenCount: { } input, OutputTokenCount: { } output } ? new TokenUsage(input, output) : null;
-            return new TextPrediction(response.Text, usage);
+            return await SendAsync(client, messages, options, cancellationToken).ConfigureAwait(false);
         };
+    }
+
+    /// <summary>
+    /// Creates a predictor from a registered prompt version (<c>tracker.Prompts</c>): each example fills the prompt's
+    /// <c>{{variables}}</c> through <see cref="PromptVersion.FormatMessages"/> (a text prompt becomes one user message, a
+    /// chat prompt its messages). Use <see cref="RunAIEvaluationExtensions.EvaluatePromptAsync"/> to also link the
+    /// prompt version to the evaluation run.
+    /// </summary>
+    /// <typeparam name="TExample">The example type.</typeparam>
+    /// <param name="client">The chat client.</param>
+    /// <param name="prompt">The prompt version.</param>
+    /// <param name="variables">The variable values of an example.</param>
+    /// <param name="options">Chat options (model, temperature …) for every call.</param>
+    /// <returns>The predictor.</returns>
+    public static Func<TExample, CancellationToken, Task<TextPrediction>> Create<TExample>(
+        IChatClient client,
+        PromptVersion prompt,
+        Func<TExample, IReadOnlyDictionary<string, object?>> variables,
+        ChatOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(variables);
+        return async (example, cancellationToken) =>
+        {
+            var messages = prompt.FormatMessages(variables(example)).Select(m => new ChatMessage(new ChatRole(m.Role), m.Content)).ToList();
+            return await SendAsync(client, messages, options, cancellationToken).ConfigureAwait(false);
+        };
+    }
+
+    // One chat call inside its chat span (unless the client traces itself), as a prediction with its token usage.
+    private static async Task<TextPrediction> SendAsync(IChatClient client, List<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var span = ChatSpan.Start(client, messages, options);
+        ChatResponse response;
+        try
+        {
+            response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ChatSpan.End(span, null, ex);
+            throw;
+        }
+
+        ChatSpan.End(span, response, null);
+        return ToPrediction(response);
+    }
+
+    private static TextPrediction ToPrediction(ChatResponse response)
+    {
+        TokenUsage? usage = response.Usage is { InputTokenCount: { } input, OutputTokenCount: { } output } ? new TokenUsage(input, output) : null;
+        return new TextPrediction(response.Text, usage);
     }
 }
 

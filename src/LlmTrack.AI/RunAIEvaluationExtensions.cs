@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LlmTrack.Evaluation;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.AI.Evaluation;
 using MeaiEvaluationResult = Microsoft.Extensions.AI.Evaluation.EvaluationResult;
 
@@ -114,5 +115,37 @@ public static class RunAIEvaluationExtensions
         }
 
         await run.LogBytesAsync(buffer.ToArray(), artifactFile, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Evaluates a registered prompt version with a chat client: links the version to the run (tag
+    /// <c>mlflow.linkedPrompts</c>, so the MLflow UI shows which prompt the run evaluated), then runs
+    /// <see cref="RunEvaluationExtensions.EvaluateAsync{TExample, TPrediction}(Run, IReadOnlyList{TExample}, Func{TExample, CancellationToken, Task{TPrediction}}, EvaluationOptions{TExample, TPrediction}, CancellationToken)"/>
+    /// with <see cref="ChatClientPredictor.Create{TExample}(IChatClient, PromptVersion, Func{TExample, IReadOnlyDictionary{string, object}}, ChatOptions)"/>.
+    /// </summary>
+    /// <typeparam name="TExample">The example type.</typeparam>
+    /// <param name="run">The evaluation run.</param>
+    /// <param name="examples">The examples.</param>
+    /// <param name="client">The chat client.</param>
+    /// <param name="prompt">The prompt version.</param>
+    /// <param name="variables">The variable values of an example.</param>
+    /// <param name="options">Targets, metrics and limits.</param>
+    /// <param name="chatOptions">Chat options for every call.</param>
+    /// <param name="cancellationToken">Stops the evaluation.</param>
+    /// <returns>The metrics and intervals.</returns>
+    public static async Task<EvaluationSummary> EvaluatePromptAsync<TExample>(
+        this Run run,
+        IReadOnlyList<TExample> examples,
+        IChatClient client,
+        PromptVersion prompt,
+        Func<TExample, IReadOnlyDictionary<string, object?>> variables,
+        EvaluationOptions<TExample, TextPrediction> options,
+        ChatOptions? chatOptions = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(prompt);
+        await run.LinkPromptsAsync([prompt], cancellationToken).ConfigureAwait(false);
+        return await run.EvaluateAsync(examples, ChatClientPredictor.Create(client, prompt, variables, chatOptions), options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using LlmTrack.Cli.Gate;
 using LlmTrack.Cli.Runs;
 using LlmTrack.Cli.Reports;
+using LlmTrack.Cli.Models;
+using LlmTrack.Cli.Prompts;
 using LlmTrack.Cli.Score;
 using LlmTrack.Cli.Sync;
 
@@ -21,5 +23,7 @@ internal static class CliCommands
         RunsCommand.Create(context),
         GateCommand.Create(context),
         ReportCommand.Create(context),
+        ModelsCommand.Create(context),
+        PromptsCommand.Create(context),
     };
 }

@@ -31,4 +31,22 @@ internal static class MlflowTags
 
     /// <summary>The input tag saying what a data set was used for (<c>eval</c>, <c>training</c>, …): <c>mlflow.data.context</c>.</summary>
     public const string DatasetContext = "mlflow.data.context";
+
+    /// <summary>Run tag: the prompt versions a run used, a JSON list of <c>{"name", "version"}</c> (Python <c>json.dumps</c> spacing).</summary>
+    public const string LinkedPrompts = "mlflow.linkedPrompts";
+
+    /// <summary>Registered model and version tag that marks a prompt (<c>"true"</c>).</summary>
+    public const string IsPrompt = "mlflow.prompt.is_prompt";
+
+    /// <summary>Prompt version tag: the template text (for chat prompts the JSON of the message list).</summary>
+    public const string PromptText = "mlflow.prompt.text";
+
+    /// <summary>Prompt version tag: <c>text</c> or <c>chat</c>.</summary>
+    public const string PromptType = "_mlflow_prompt_type";
+
+    /// <summary>Prompt version tag: the JSON schema of the expected response, if any.</summary>
+    public const string PromptResponseFormat = "_mlflow_prompt_response_format";
+
+    /// <summary>Prompt version tag: the model configuration JSON, if any.</summary>
+    public const string PromptModelConfig = "_mlflow_prompt_model_config";
 }

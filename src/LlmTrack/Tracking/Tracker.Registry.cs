@@ -1,0 +1,18 @@
+using LlmTrack.Stores;
+
+namespace LlmTrack;
+
+/// <summary>The tracker's entry points to MLflow's model registry and prompt registry.</summary>
+public sealed partial class Tracker
+{
+    private ModelRegistry? _models;
+    private PromptRegistry? _prompts;
+
+    /// <summary>The model registry of the tracking store (registered models, versions, aliases, stages, downloads).</summary>
+    /// <exception cref="MlflowException">When the tracking store has no model registry.</exception>
+    public ModelRegistry Models => _models ??= new ModelRegistry(GetStoreCapability<IModelRegistryStore>("the model registry"), _store);
+
+    /// <summary>The prompt registry of the tracking store (versioned prompt templates, stored as MLflow 3.6 stores them).</summary>
+    /// <exception cref="MlflowException">When the tracking store has no model registry (prompts are registered models).</exception>
+    public PromptRegistry Prompts => _prompts ??= new PromptRegistry(GetStoreCapability<IModelRegistryStore>("the prompt registry"));
+}

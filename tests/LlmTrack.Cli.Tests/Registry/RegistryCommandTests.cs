@@ -5,7 +5,7 @@ namespace LlmTrack.Cli.Tests.Registry;
 /// <summary><c>llmtrack models …</c> and <c>llmtrack prompts …</c> against a local SQLite store.</summary>
 public sealed class RegistryCommandTests : IDisposable
 {
-    private readonly TempFiles _files = new();
+    private readonly TempFolder _files = new();
 
     private string TrackingUri => "sqlite:///" + _files.PathOf("mlflow.db");
 

@@ -56,7 +56,7 @@ internal sealed partial class SqliteTrackingStore : ILoggedModelStore
     public Task<LoggedModel> FinalizeLoggedModelAsync(string modelId, LoggedModelStatus status, CancellationToken cancellationToken) =>
         ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, modelId);
+            RequireLoggedModel(transaction, modelId);
             using (var update = Command(transaction, "UPDATE logged_models SET status = $status, last_updated_timestamp_ms = $now WHERE model_id = $id"))
             {
                 update.Parameters.AddWithValue("$status", (int)status);
@@ -70,13 +70,13 @@ internal sealed partial class SqliteTrackingStore : ILoggedModelStore
 
     /// <inheritdoc />
     public Task SetLoggedModelTagsAsync(string modelId, IReadOnlyList<Tag> tags, CancellationToken cancellationToken) =>
-        ExecuteAsync(write: true, transaction => UpsertModelTags(transaction, modelId, RequireModel(transaction, modelId), tags), cancellationToken);
+        ExecuteAsync(write: true, transaction => UpsertModelTags(transaction, modelId, RequireLoggedModel(transaction, modelId), tags), cancellationToken);
 
     /// <inheritdoc />
     public Task DeleteLoggedModelTagAsync(string modelId, string key, CancellationToken cancellationToken) =>
         ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, modelId);
+            RequireLoggedModel(transaction, modelId);
             using var delete = Command(transaction, "DELETE FROM logged_model_tags WHERE model_id = $id AND tag_key = $key");
             delete.Parameters.AddWithValue("$id", modelId);
             delete.Parameters.AddWithValue("$key", key);
@@ -88,13 +88,13 @@ internal sealed partial class SqliteTrackingStore : ILoggedModelStore
 
     /// <inheritdoc />
     public Task LogLoggedModelParamsAsync(string modelId, IReadOnlyList<Param> parameters, CancellationToken cancellationToken) =>
-        ExecuteAsync(write: true, transaction => InsertModelParams(transaction, modelId, RequireModel(transaction, modelId), parameters), cancellationToken);
+        ExecuteAsync(write: true, transaction => InsertModelParams(transaction, modelId, RequireLoggedModel(transaction, modelId), parameters), cancellationToken);
 
     /// <inheritdoc />
     public Task DeleteLoggedModelAsync(string modelId, CancellationToken cancellationToken) =>
         ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, modelId);
+            RequireLoggedModel(transaction, modelId);
             using var update = Command(transaction, "UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_timestamp_ms = $now WHERE model_id = $id");
             update.Parameters.AddWithValue("$now", NowMilliseconds());
             update.Parameters.AddWithValue("$id", modelId);
@@ -198,7 +198,7 @@ internal sealed partial class SqliteTrackingStore : ILoggedModelStore
         new(MlflowErrorCode.ResourceDoesNotExist, $"Logged model with ID '{modelId}' not found.");
 
     /// <summary>The model's experiment id (deleted models included, as MLflow's <c>session.get</c>); throws when missing.</summary>
-    private long RequireModel(SqliteTransaction transaction, string modelId) =>
+    private long RequireLoggedModel(SqliteTransaction transaction, string modelId) =>
         LoggedModelRows.ExperimentOf(Sql(transaction), modelId) ?? throw ModelNotFound(modelId);
 
     private void InsertModelParams(SqliteTransaction transaction, string modelId, long experimentId, IReadOnlyList<Param> parameters)

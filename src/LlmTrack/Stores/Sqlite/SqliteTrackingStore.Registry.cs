@@ -58,7 +58,7 @@ internal sealed partial class SqliteTrackingStore : IModelRegistryStore
         RegistryRules.RequireName(newName);
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, name);
+            RequireRegisteredModel(transaction, name);
             if (name != newName && ModelExists(transaction, newName))
             {
                 throw RegistryRules.ModelExists(newName);
@@ -83,7 +83,7 @@ internal sealed partial class SqliteTrackingStore : IModelRegistryStore
         RegistryRules.RequireName(name);
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, name);
+            RequireRegisteredModel(transaction, name);
             using var update = Command(transaction, "UPDATE registered_models SET description = $description, last_updated_time = $now WHERE workspace = 'default' AND name = $name");
             update.Parameters.AddWithValue("$description", (object?)description ?? DBNull.Value);
             update.Parameters.AddWithValue("$now", NowMilliseconds());
@@ -99,7 +99,7 @@ internal sealed partial class SqliteTrackingStore : IModelRegistryStore
         RegistryRules.RequireName(name);
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, name);
+            RequireRegisteredModel(transaction, name);
             foreach (var table in DeletedModelTables)
             {
                 Execute(transaction, $"DELETE FROM {table} WHERE workspace = 'default' AND name = $old", name, name, 0);
@@ -115,7 +115,7 @@ internal sealed partial class SqliteTrackingStore : IModelRegistryStore
         ArgumentNullException.ThrowIfNull(value);
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, name);
+            RequireRegisteredModel(transaction, name);
             UpsertModelTag(transaction, name, key, value);
         }, cancellationToken);
     }
@@ -126,7 +126,7 @@ internal sealed partial class SqliteTrackingStore : IModelRegistryStore
         RegistryRules.RequireName(name);
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, name);
+            RequireRegisteredModel(transaction, name);
             using var delete = Command(transaction, "DELETE FROM registered_model_tags WHERE workspace = 'default' AND name = $name AND \"key\" = $key");
             delete.Parameters.AddWithValue("$name", name);
             delete.Parameters.AddWithValue("$key", key);
@@ -172,7 +172,7 @@ internal sealed partial class SqliteTrackingStore : IModelRegistryStore
         return query.ExecuteScalar() is not null;
     }
 
-    private void RequireModel(SqliteTransaction transaction, string name)
+    private void RequireRegisteredModel(SqliteTransaction transaction, string name)
     {
         if (!ModelExists(transaction, name))
         {

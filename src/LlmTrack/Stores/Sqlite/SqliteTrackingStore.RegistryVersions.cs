@@ -25,7 +25,7 @@ internal sealed partial class SqliteTrackingStore
 
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, request.Name);
+            RequireRegisteredModel(transaction, request.Name);
             var (storageLocation, runId) = ResolveStorageLocation(transaction, request);
             int version;
             using (var next = Command(transaction, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE workspace = 'default' AND name = $name"))
@@ -202,7 +202,7 @@ internal sealed partial class SqliteTrackingStore
         RegistryRules.RequireName(name);
         return ExecuteAsync(write: true, transaction =>
         {
-            RequireModel(transaction, name);
+            RequireRegisteredModel(transaction, name);
             using var delete = Command(transaction, "DELETE FROM registered_model_aliases WHERE workspace = 'default' AND name = $name AND alias = $alias");
             delete.Parameters.AddWithValue("$name", name);
             delete.Parameters.AddWithValue("$alias", alias);

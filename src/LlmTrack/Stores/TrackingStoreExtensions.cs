@@ -35,7 +35,7 @@ internal static class TrackingStoreExtensions
     public static IAsyncEnumerable<Experiment> SearchAllExperimentsAsync(this ITrackingStore store, string? filter, ViewType viewType, IReadOnlyList<string>? orderBy, int pageSize, CancellationToken cancellationToken) =>
         FollowPagesAsync((token, ct) => store.SearchExperimentsAsync(filter, viewType, pageSize, orderBy, token, ct), cancellationToken);
 
-    private static async IAsyncEnumerable<T> FollowPagesAsync<T>(Func<string?, CancellationToken, Task<Page<T>>> getPage, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    internal static async IAsyncEnumerable<T> FollowPagesAsync<T>(Func<string?, CancellationToken, Task<Page<T>>> getPage, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? token = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);

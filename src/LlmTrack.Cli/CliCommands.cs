@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LlmTrack.Cli.Score;
 using LlmTrack.Cli.Sync;
+using LlmTrack.Cli.Traces;
 
 namespace LlmTrack.Cli;
 
@@ -15,5 +16,6 @@ internal static class CliCommands
         ScoreCommand.Create(context),
         SyncCommand.Create(context),
         JournalCommands.CreateStatus(context),
+        TracesCommand.Create(context),
     };
 }

@@ -6,6 +6,7 @@ using LlmTrack.Cli.Models;
 using LlmTrack.Cli.Prompts;
 using LlmTrack.Cli.Score;
 using LlmTrack.Cli.Sync;
+using LlmTrack.Cli.Traces;
 
 namespace LlmTrack.Cli;
 
@@ -25,5 +26,6 @@ internal static class CliCommands
         ReportCommand.Create(context),
         ModelsCommand.Create(context),
         PromptsCommand.Create(context),
+        TracesCommand.Create(context),
     };
 }

@@ -49,4 +49,24 @@ internal static class MlflowTags
 
     /// <summary>Prompt version tag: the model configuration JSON, if any.</summary>
     public const string PromptModelConfig = "_mlflow_prompt_model_config";
+    /// <summary>The trace tag naming a trace (its root span's name): <c>mlflow.traceName</c>.</summary>
+    public const string TraceName = "mlflow.traceName";
+
+    /// <summary>The trace metadata key of the run a trace was made in: <c>mlflow.sourceRun</c>.</summary>
+    public const string TraceSourceRun = "mlflow.sourceRun";
+
+    /// <summary>The trace metadata key of the summed token usage (a JSON object): <c>mlflow.trace.tokenUsage</c>.</summary>
+    public const string TraceTokenUsage = "mlflow.trace.tokenUsage";
+
+    /// <summary>The span attribute holding the span's type (<c>CHAT_MODEL</c>, <c>RETRIEVER</c>, …): <c>mlflow.spanType</c>.</summary>
+    public const string SpanType = "mlflow.spanType";
+
+    /// <summary>The span attribute holding the span's inputs: <c>mlflow.spanInputs</c>.</summary>
+    public const string SpanInputs = "mlflow.spanInputs";
+
+    /// <summary>The span attribute holding the span's outputs: <c>mlflow.spanOutputs</c>.</summary>
+    public const string SpanOutputs = "mlflow.spanOutputs";
+
+    /// <summary>The span attribute holding a model call's token usage (a key/value list): <c>mlflow.chat.tokenUsage</c>.</summary>
+    public const string SpanTokenUsage = "mlflow.chat.tokenUsage";
 }

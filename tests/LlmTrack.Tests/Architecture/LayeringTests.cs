@@ -25,7 +25,7 @@ public sealed class LayeringTests
         ("Delivery", 2), ("Journal", 2), ("Durable", 2), ("Sync", 2),
 
         // 3. The tracking API.
-        ("Tracking", 3), ("LoggedModels", 3), ("Tracing", 3), ("Registry", 3), ("Prompts", 3),
+        ("Tracking", 3), ("LoggedModels", 3), ("Tracing", 3), ("Registry", 3), ("Prompts", 3), ("Traces", 3),
 
         // 4. Evaluation on top of runs.
         ("Evaluation", 4),

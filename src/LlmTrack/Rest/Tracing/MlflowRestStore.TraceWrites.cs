@@ -103,24 +103,4 @@ internal sealed partial class MlflowRestStore : ITraceSink
             null,
             cancellationToken).ConfigureAwait(false);
     }
-
-    /// <inheritdoc />
-    public async Task LinkTracesToRunAsync(IReadOnlyList<string> traceIds, string runId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(traceIds);
-        ArgumentException.ThrowIfNullOrEmpty(runId);
-        if (traceIds.Count == 0)
-        {
-            return;
-        }
-
-        var request = new LinkTracesToRunRequest { TraceIds = traceIds, RunId = runId };
-        await _transport.SendJsonAsync(
-            HttpMethod.Post,
-            Api + "traces/link-to-run",
-            MlflowHttpTransport.Serialize(request, TraceWriteJsonContext.Default.LinkTracesToRunRequest),
-            TraceWriteJsonContext.Default.TraceWriteResponse,
-            null,
-            cancellationToken).ConfigureAwait(false);
-    }
 }

@@ -52,15 +52,7 @@ internal sealed class WireMlflowExperimentLocation
     public required string ExperimentId { get; init; }
 }
 
-/// <summary>The body of <c>POST /api/2.0/mlflow/traces/link-to-run</c>.</summary>
-internal sealed class LinkTracesToRunRequest
-{
-    public required IReadOnlyList<string> TraceIds { get; init; }
-
-    public required string RunId { get; init; }
-}
-
-/// <summary>A response whose body is not needed (start-trace echoes the trace; link-to-run answers <c>{}</c>).</summary>
+/// <summary>A response whose body is not needed (start-trace echoes the trace).</summary>
 internal sealed class TraceWriteResponse
 {
 }
@@ -68,7 +60,6 @@ internal sealed class TraceWriteResponse
 /// <summary>Source-generated JSON for the trace write calls (snake_case, nulls omitted, as MLflow's client sends).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StartTraceRequest))]
-[JsonSerializable(typeof(LinkTracesToRunRequest))]
 [JsonSerializable(typeof(TraceWriteResponse))]
 internal sealed partial class TraceWriteJsonContext : JsonSerializerContext
 {

@@ -69,4 +69,10 @@ internal static class MlflowTags
 
     /// <summary>The span attribute holding a model call's token usage (a key/value list): <c>mlflow.chat.tokenUsage</c>.</summary>
     public const string SpanTokenUsage = "mlflow.chat.tokenUsage";
+
+    /// <summary>
+    /// Logged-model tag: the registered model versions made from the model, a JSON list of <c>{"name", "version"}</c>
+    /// (Python <c>json.dumps</c> spacing), as <c>log_model(registered_model_name=…)</c> writes it.
+    /// </summary>
+    public const string ModelVersions = "mlflow.modelVersions";
 }

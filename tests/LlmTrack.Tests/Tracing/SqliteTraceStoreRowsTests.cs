@@ -179,4 +179,17 @@ public sealed class SqliteTraceStoreRowsTests : IDisposable
         var error = await Assert.ThrowsAsync<MlflowException>(() => _store.LinkTracesToRunAsync(tooMany, "run1", CancellationToken.None));
         Assert.Equal(MlflowErrorCode.InvalidParameterValue, error.ErrorCode);
     }
+
+    [Fact]
+    public async Task AttributeTextsKeepNonAsciiAsMlflowsAttributeRegistryDoes()
+    {
+        var span = new SpanRecord(TraceHex, RootId, null, "café", 1, 2, [new("mlflow.traceRequestId", TraceId), new("mlflow.spanOutputs", "Crème brûlée")], [], false, null);
+        await _store.LogSpansAsync("0", [span], CancellationToken.None);
+
+        using var db = _folder.OpenConnection();
+        var content = (string)db.Scalar("SELECT content FROM spans")!;
+        Assert.Contains("\"name\": \"caf\\u00e9\"", content, StringComparison.Ordinal);
+        Assert.Equal("\"Crème brûlée\"", (string?)JsonNode.Parse(content)!["attributes"]!["mlflow.spanOutputs"]);
+        Assert.Equal("\"Crème brûlée\"", db.Scalar("SELECT response_preview FROM trace_info"));
+    }
 }

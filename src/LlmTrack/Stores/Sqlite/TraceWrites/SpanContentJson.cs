@@ -10,7 +10,8 @@ namespace LlmTrack.Stores.Sqlite.TraceWrites;
 /// The <c>spans.content</c> text MLflow's SQL store writes for a span it received over OTLP: Python's
 /// <c>json.dumps</c> of <c>Span.to_dict()</c> (keys trace_id, span_id, parent_span_id, name, start_time_unix_nano,
 /// end_time_unix_nano, events, status, attributes), with base64 ids, OTLP status code names, and every attribute value
-/// itself a JSON text (MLflow keeps span attributes JSON-serialized), e.g. <c>"mlflow.spanType": "\"CHAT_MODEL\""</c>.
+/// itself a JSON text (MLflow keeps span attributes JSON-serialized, <c>ensure_ascii=False</c>), e.g.
+/// <c>"mlflow.spanType": "\"CHAT_MODEL\""</c>. This is the v3 span dict every MLflow 3 <c>Span.from_dict</c> reads.
 /// </summary>
 internal static class SpanContentJson
 {
@@ -41,7 +42,7 @@ internal static class SpanContentJson
             sb.Append(i == 0 ? "{\"name\": " : ", {\"name\": ");
             PythonJson.WriteString(sb, e.Name);
             sb.Append(CultureInfo.InvariantCulture, $", \"time_unix_nano\": {e.TimeUnixNano}, \"attributes\": ");
-            WriteKvList(sb, e.Attributes);
+            WriteKvList(sb, e.Attributes, ensureAscii: true);
             sb.Append('}');
         }
 
@@ -95,15 +96,18 @@ internal static class SpanContentJson
         return result;
     }
 
-    /// <summary>Python's <c>json.dumps</c> of an attribute value decoded from OTLP (<c>null</c> for an empty value).</summary>
+    /// <summary>
+    /// Python's <c>json.dumps(value, ensure_ascii=False)</c> of an attribute value decoded from OTLP (<c>null</c> for an
+    /// empty value), as MLflow's span attribute registry serializes it.
+    /// </summary>
     public static string ValueJson(object? value)
     {
         var sb = new StringBuilder();
-        WriteValue(sb, value);
+        WriteValue(sb, value, ensureAscii: false);
         return sb.ToString();
     }
 
-    private static void WriteValue(StringBuilder sb, object? value)
+    private static void WriteValue(StringBuilder sb, object? value, bool ensureAscii)
     {
         switch (value)
         {
@@ -111,7 +115,7 @@ internal static class SpanContentJson
                 sb.Append("null");
                 break;
             case string s:
-                PythonJson.WriteString(sb, s);
+                PythonJson.WriteString(sb, s, ensureAscii);
                 break;
             case bool b:
                 sb.Append(b ? "true" : "false");
@@ -126,38 +130,78 @@ internal static class SpanContentJson
                 sb.Append(PythonJson.FormatFloat(d));
                 break;
             case JsonElement element:
-                PythonJson.WriteElement(sb, element);
+                WriteElement(sb, element, ensureAscii);
                 break;
             case IReadOnlyList<SpanAttribute> kvlist:
-                WriteKvList(sb, kvlist);
+                WriteKvList(sb, kvlist, ensureAscii);
                 break;
             case IReadOnlyList<object?> list:
                 sb.Append('[');
                 for (var i = 0; i < list.Count; i++)
                 {
                     sb.Append(i == 0 ? string.Empty : ", ");
-                    WriteValue(sb, list[i]);
+                    WriteValue(sb, list[i], ensureAscii);
                 }
 
                 sb.Append(']');
                 break;
             default:
-                PythonJson.WriteString(sb, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
+                PythonJson.WriteString(sb, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty, ensureAscii);
                 break;
         }
     }
 
-    private static void WriteKvList(StringBuilder sb, IReadOnlyList<SpanAttribute> kvlist)
+    private static void WriteKvList(StringBuilder sb, IReadOnlyList<SpanAttribute> kvlist, bool ensureAscii)
     {
         sb.Append('{');
         for (var i = 0; i < kvlist.Count; i++)
         {
             sb.Append(i == 0 ? string.Empty : ", ");
-            PythonJson.WriteString(sb, kvlist[i].Key);
+            PythonJson.WriteString(sb, kvlist[i].Key, ensureAscii);
             sb.Append(": ");
-            WriteValue(sb, kvlist[i].Value);
+            WriteValue(sb, kvlist[i].Value, ensureAscii);
         }
 
         sb.Append('}');
+    }
+
+    /// <summary><see cref="PythonJson.WriteElement"/> with a choice of <c>ensure_ascii</c> for the strings.</summary>
+    private static void WriteElement(StringBuilder sb, JsonElement element, bool ensureAscii)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                sb.Append('{');
+                var first = true;
+                foreach (var property in element.EnumerateObject())
+                {
+                    sb.Append(first ? string.Empty : ", ");
+                    first = false;
+                    PythonJson.WriteString(sb, property.Name, ensureAscii);
+                    sb.Append(": ");
+                    WriteElement(sb, property.Value, ensureAscii);
+                }
+
+                sb.Append('}');
+                break;
+            case JsonValueKind.Array:
+                sb.Append('[');
+                var firstItem = true;
+                foreach (var item in element.EnumerateArray())
+                {
+                    sb.Append(firstItem ? string.Empty : ", ");
+                    firstItem = false;
+                    WriteElement(sb, item, ensureAscii);
+                }
+
+                sb.Append(']');
+                break;
+            case JsonValueKind.String:
+                PythonJson.WriteString(sb, element.GetString()!, ensureAscii);
+                break;
+            default:
+                PythonJson.WriteElement(sb, element);
+                break;
+        }
     }
 }

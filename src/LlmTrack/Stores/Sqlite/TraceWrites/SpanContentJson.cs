@@ -42,7 +42,7 @@ internal static class SpanContentJson
             sb.Append(i == 0 ? "{\"name\": " : ", {\"name\": ");
             PythonJson.WriteString(sb, e.Name);
             sb.Append(CultureInfo.InvariantCulture, $", \"time_unix_nano\": {e.TimeUnixNano}, \"attributes\": ");
-            WriteKvList(sb, e.Attributes, ensureAscii: true);
+            SpanValueJson.Write(sb, e.Attributes, ensureAscii: true);
             sb.Append('}');
         }
 
@@ -103,105 +103,7 @@ internal static class SpanContentJson
     public static string ValueJson(object? value)
     {
         var sb = new StringBuilder();
-        WriteValue(sb, value, ensureAscii: false);
+        SpanValueJson.Write(sb, value, ensureAscii: false);
         return sb.ToString();
-    }
-
-    private static void WriteValue(StringBuilder sb, object? value, bool ensureAscii)
-    {
-        switch (value)
-        {
-            case null:
-                sb.Append("null");
-                break;
-            case string s:
-                PythonJson.WriteString(sb, s, ensureAscii);
-                break;
-            case bool b:
-                sb.Append(b ? "true" : "false");
-                break;
-            case long l:
-                sb.Append(l.ToString(CultureInfo.InvariantCulture));
-                break;
-            case int n:
-                sb.Append(n.ToString(CultureInfo.InvariantCulture));
-                break;
-            case double d:
-                sb.Append(PythonJson.FormatFloat(d));
-                break;
-            case JsonElement element:
-                WriteElement(sb, element, ensureAscii);
-                break;
-            case IReadOnlyList<SpanAttribute> kvlist:
-                WriteKvList(sb, kvlist, ensureAscii);
-                break;
-            case IReadOnlyList<object?> list:
-                sb.Append('[');
-                for (var i = 0; i < list.Count; i++)
-                {
-                    sb.Append(i == 0 ? string.Empty : ", ");
-                    WriteValue(sb, list[i], ensureAscii);
-                }
-
-                sb.Append(']');
-                break;
-            default:
-                PythonJson.WriteString(sb, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty, ensureAscii);
-                break;
-        }
-    }
-
-    private static void WriteKvList(StringBuilder sb, IReadOnlyList<SpanAttribute> kvlist, bool ensureAscii)
-    {
-        sb.Append('{');
-        for (var i = 0; i < kvlist.Count; i++)
-        {
-            sb.Append(i == 0 ? string.Empty : ", ");
-            PythonJson.WriteString(sb, kvlist[i].Key, ensureAscii);
-            sb.Append(": ");
-            WriteValue(sb, kvlist[i].Value, ensureAscii);
-        }
-
-        sb.Append('}');
-    }
-
-    /// <summary><see cref="PythonJson.WriteElement"/> with a choice of <c>ensure_ascii</c> for the strings.</summary>
-    private static void WriteElement(StringBuilder sb, JsonElement element, bool ensureAscii)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                sb.Append('{');
-                var first = true;
-                foreach (var property in element.EnumerateObject())
-                {
-                    sb.Append(first ? string.Empty : ", ");
-                    first = false;
-                    PythonJson.WriteString(sb, property.Name, ensureAscii);
-                    sb.Append(": ");
-                    WriteElement(sb, property.Value, ensureAscii);
-                }
-
-                sb.Append('}');
-                break;
-            case JsonValueKind.Array:
-                sb.Append('[');
-                var firstItem = true;
-                foreach (var item in element.EnumerateArray())
-                {
-                    sb.Append(firstItem ? string.Empty : ", ");
-                    firstItem = false;
-                    WriteElement(sb, item, ensureAscii);
-                }
-
-                sb.Append(']');
-                break;
-            case JsonValueKind.String:
-                PythonJson.WriteString(sb, element.GetString()!, ensureAscii);
-                break;
-            default:
-                PythonJson.WriteElement(sb, element);
-                break;
-        }
     }
 }

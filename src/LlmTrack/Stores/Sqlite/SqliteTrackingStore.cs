@@ -82,17 +82,7 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
         };
         var connection = new SqliteConnection(builder.ToString());
         var store = new SqliteTrackingStore(trackingUri, path, artifactRoot.TrimEnd('/', '\\'), connection, timeProvider, logger ?? NullLogger.Instance);
-        try
-        {
-            store.Initialize();
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-
-        return store;
+        return Initialized(store);
     }
 
     /// <summary>
@@ -112,6 +102,12 @@ internal sealed partial class SqliteTrackingStore : ITrackingStore
         {
             _ownedArtifactRoot = artifactRoot,
         };
+        return Initialized(store);
+    }
+
+    // Creates or checks the schema; a store that fails to open is disposed before the error propagates.
+    private static SqliteTrackingStore Initialized(SqliteTrackingStore store)
+    {
         try
         {
             store.Initialize();

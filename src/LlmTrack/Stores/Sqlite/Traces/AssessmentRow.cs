@@ -56,7 +56,7 @@ internal static class AssessmentRow
         var value = assessment.Value;
         if (assessment.Feedback is not null && value is JsonValue number && number.GetValueKind() == JsonValueKind.Number)
         {
-            return PythonJson.FormatFloat(number.GetValue<double>());
+            return PythonJson.FormatFloat(double.Parse(number.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return AssessmentWireMapping.ToPythonJson(value);

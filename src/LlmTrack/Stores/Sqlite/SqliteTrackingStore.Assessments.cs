@@ -43,7 +43,8 @@ internal sealed partial class SqliteTrackingStore
             command.Parameters.AddWithValue("$span", (object?)assessment.SpanId ?? DBNull.Value);
             command.Parameters.AddWithValue("$rationale", (object?)assessment.Rationale ?? DBNull.Value);
             command.Parameters.AddWithValue("$overrides", (object?)assessment.Overrides ?? DBNull.Value);
-            command.Parameters.AddWithValue("$valid", assessment.Valid);
+            // MLflow's SqlAssessments.from_mlflow_entity always writes valid = True.
+            command.Parameters.AddWithValue("$valid", true);
             command.Parameters.AddWithValue("$metadata", (object?)AssessmentRow.MetadataText(assessment.Metadata) ?? DBNull.Value);
             command.ExecuteNonQuery();
             return RequireAssessment(transaction, assessment.TraceId, id);

@@ -142,7 +142,7 @@ public sealed class LocalStoreTracingTests : IDisposable
             "{\"input_tokens\": 7, \"output_tokens\": 1, \"total_tokens\": 8}",
             db.Scalar("SELECT m.value FROM trace_request_metadata m JOIN trace_info t ON t.request_id = m.request_id WHERE t.request_preview = '\"Capital of France?\"' AND m.\"key\" = 'mlflow.trace.tokenUsage'"));
         var traceIds = traces.Select(t => (string)t[0]!).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(traceIds, db.Rows($"SELECT source_id FROM entity_associations WHERE source_type = 'TRACE' AND destination_type = 'RUN' AND destination_id = '{runId}' ORDER BY source_id").Select(r => (string)r[0]!));
+        Assert.Equal(traceIds, db.Rows($"SELECT source_id FROM entity_associations WHERE source_type = 'trace' AND destination_type = 'run' AND destination_id = '{runId}' ORDER BY source_id").Select(r => (string)r[0]!));
         Assert.Equal(3L, db.Scalar("SELECT COUNT(DISTINCT trace_id) FROM spans"));
 
         var tablePath = Directory.EnumerateFiles(_folder.Path, "eval_results_table.json", SearchOption.AllDirectories).Single();

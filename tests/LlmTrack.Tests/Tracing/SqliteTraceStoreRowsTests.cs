@@ -174,7 +174,7 @@ public sealed class SqliteTraceStoreRowsTests : IDisposable
 
         using var db = _folder.OpenConnection();
         var row = Assert.Single(db.Rows("SELECT source_type, source_id, destination_type, destination_id, length(association_id), created_time > 0 FROM entity_associations"));
-        Assert.Equal(new object?[] { "TRACE", TraceId, "RUN", "run1", 32L, 1L }, row);
+        Assert.Equal(new object?[] { "trace", TraceId, "run", "run1", 32L, 1L }, row);
         var tooMany = Enumerable.Range(0, 101).Select(i => "tr-" + i).ToList();
         var error = await Assert.ThrowsAsync<MlflowException>(() => _store.LinkTracesToRunAsync(tooMany, "run1", CancellationToken.None));
         Assert.Equal(MlflowErrorCode.InvalidParameterValue, error.ErrorCode);

@@ -102,7 +102,7 @@ internal sealed partial class SqliteTrackingStore : ITraceSink
             using var insert = Command(
                 transaction,
                 "INSERT INTO entity_associations (association_id, source_type, source_id, destination_type, destination_id, created_time) " +
-                "VALUES ($association, 'TRACE', $trace, 'RUN', $run, $now) " +
+                "VALUES ($association, 'trace', $trace, 'run', $run, $now) " +
                 "ON CONFLICT (source_type, source_id, destination_type, destination_id) DO NOTHING");
             var association = insert.Parameters.Add("$association", SqliteType.Text);
             var trace = insert.Parameters.Add("$trace", SqliteType.Text);

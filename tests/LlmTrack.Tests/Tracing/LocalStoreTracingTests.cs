@@ -30,6 +30,49 @@ public sealed class LocalStoreTracingTests : IDisposable
     }
 
     [Fact]
+    public async Task OnMemoryATracedCallIsFoundByRunReadBackWithItsSpansAndTakesFeedback()
+    {
+        await using var tracker = new Tracker(new LlmTrackOptions { TrackingUri = "memory:", ExperimentName = "round-trip" });
+        await using var run = await tracker.StartRunAsync("qa");
+        string traceId;
+        using (var tracing = await tracker.EnableTracingAsync(Options()))
+        {
+            using (tracing.LinkTo(run))
+            {
+                using var root = _source.StartActivity("answer")!;
+                using (var chat = _source.StartActivity("chat")!)
+                {
+                    chat.SetTag("gen_ai.operation.name", "chat");
+                    chat.SetTag("gen_ai.usage.input_tokens", 7);
+                    chat.SetTag("gen_ai.usage.output_tokens", 3);
+                }
+
+                traceId = "tr-" + root.TraceId.ToHexString();
+            }
+
+            Assert.True(tracing.Flush());
+        }
+
+        var found = new List<TraceInfo>();
+        await foreach (var info in tracker.Traces.SearchAsync([run.ExperimentId], runId: run.RunId))
+        {
+            found.Add(info);
+        }
+
+        Assert.Equal(traceId, Assert.Single(found).TraceId);
+        Assert.Equal(TraceState.Ok, found[0].State);
+        Assert.Equal(10, found[0].TokenUsage!.TotalTokens);
+        var trace = await tracker.Traces.GetAsync(traceId);
+        Assert.Equal(["answer", "chat"], trace.Spans.Select(s => s.Name).Order());
+
+        await tracker.Traces.LogFeedbackAsync(traceId, "relevance", 0.8, rationale: "on topic");
+        var withFeedback = await tracker.Traces.GetInfoAsync(traceId);
+        var feedback = Assert.Single(withFeedback.Assessments);
+        Assert.Equal("relevance", feedback.Name);
+        Assert.Equal("on topic", feedback.Rationale);
+    }
+
+    [Fact]
     public async Task EnableTracingOnASqliteFileStoresTheTraceWithSpansTokenUsageAndRun()
     {
         string traceId, rootSpanId, chatSpanId, runId, experimentId;

@@ -151,10 +151,13 @@ public static class PythonJson
     }
 
     /// <summary>
-    /// Re-serialises a parsed JSON value the way <c>json.dumps(json.loads(text))</c> would.
+    /// Re-serialises a parsed JSON value the way <c>json.dumps(json.loads(text), ensure_ascii=…)</c> would.
     /// Integers keep their digits; numbers with a fraction or exponent become Python floats.
     /// </summary>
-    public static void WriteElement(StringBuilder sb, JsonElement element)
+    /// <param name="sb">Where the text goes.</param>
+    /// <param name="element">The value.</param>
+    /// <param name="ensureAscii">Python's <c>ensure_ascii</c> (default <see langword="true"/>): escape non-ASCII characters in strings.</param>
+    public static void WriteElement(StringBuilder sb, JsonElement element, bool ensureAscii = true)
     {
         switch (element.ValueKind)
         {
@@ -169,9 +172,9 @@ public static class PythonJson
                     }
 
                     first = false;
-                    WriteString(sb, property.Name);
+                    WriteString(sb, property.Name, ensureAscii);
                     sb.Append(": ");
-                    WriteElement(sb, property.Value);
+                    WriteElement(sb, property.Value, ensureAscii);
                 }
 
                 sb.Append('}');
@@ -187,13 +190,13 @@ public static class PythonJson
                     }
 
                     firstItem = false;
-                    WriteElement(sb, item);
+                    WriteElement(sb, item, ensureAscii);
                 }
 
                 sb.Append(']');
                 break;
             case JsonValueKind.String:
-                WriteString(sb, element.GetString()!);
+                WriteString(sb, element.GetString()!, ensureAscii);
                 break;
             case JsonValueKind.Number:
                 string raw = element.GetRawText();

@@ -23,6 +23,14 @@ public sealed record LogModelOptions
 
     /// <summary>The run step that produced the model (<c>runs/outputs</c>).</summary>
     public long Step { get; init; }
+
+    /// <summary>
+    /// When set, the model is also registered as a new version of this registered model (created when missing), as
+    /// MLflow's <c>log_model(registered_model_name=…)</c> does: the version's source is <c>models:/&lt;model id&gt;</c>
+    /// and the logged model gets the tag <c>mlflow.modelVersions</c>. The version is on <see cref="LoggedModel.Tags"/>
+    /// of the returned model.
+    /// </summary>
+    public string? RegisteredModelName { get; init; }
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using LlmTrack.Model;
 using LlmTrack.Stores;
+using LlmTrack.LoggedModels;
 using LlmTrack.Tracking;
 
 namespace LlmTrack;
@@ -56,9 +57,29 @@ public static class RunModelExtensions
         await store.LogOutputsAsync(run.RunId, [new LoggedModelOutput(model.ModelId, options.Step)], cancellationToken).ConfigureAwait(false);
         await UploadFilesAsync(run, model, flavor, options, cancellationToken).ConfigureAwait(false);
         model = await store.FinalizeLoggedModelAsync(model.ModelId, LoggedModelStatus.Ready, cancellationToken).ConfigureAwait(false);
+        return options.RegisteredModelName is { Length: > 0 } registeredName
+            ? await RegisterAsync(run, store, model, registeredName, cancellationToken).ConfigureAwait(false)
+            : model;
+    }
 
-        // Registration (registeredModelName) hooks in here: model-versions/create {source: "models:/<id>", model_id}.
-        return model;
+    // log_model(registered_model_name=…): the registered model (created when missing), a version from models:/<id>, and
+    // the logged model's mlflow.modelVersions tag (a JSON list of {"name", "version"}, appended).
+    private static async Task<LoggedModel> RegisterAsync(Run run, ILoggedModelStore store, LoggedModel model, string registeredName, CancellationToken cancellationToken)
+    {
+        var registry = run.Owner.Models;
+        try
+        {
+            await registry.CreateModelAsync(registeredName, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (MlflowException ex) when (ex.ErrorCode == MlflowErrorCode.ResourceAlreadyExists)
+        {
+        }
+
+        var version = await registry.CreateVersionAsync(registeredName, "models:/" + model.ModelId, run.RunId, loggedModelId: model.ModelId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var existing = model.Tags.FirstOrDefault(t => t.Key == MlflowTags.ModelVersions).Value;
+        var tag = new Tag(MlflowTags.ModelVersions, ModelVersionsTag.Append(existing, registeredName, version.Version));
+        await store.SetLoggedModelTagsAsync(model.ModelId, [tag], cancellationToken).ConfigureAwait(false);
+        return model with { Tags = [.. model.Tags.Where(t => t.Key != MlflowTags.ModelVersions), tag] };
     }
 
     /// <summary>

@@ -75,4 +75,10 @@ internal static class MlflowTags
 
     /// <summary>The assessment metadata naming the evaluation run that produced it: <c>mlflow.assessment.sourceRunId</c>.</summary>
     public const string AssessmentSourceRunId = "mlflow.assessment.sourceRunId";
+
+    /// <summary>
+    /// Logged-model tag: the registered model versions made from the model, a JSON list of <c>{"name", "version"}</c>
+    /// (Python <c>json.dumps</c> spacing), as <c>log_model(registered_model_name=…)</c> writes it.
+    /// </summary>
+    public const string ModelVersions = "mlflow.modelVersions";
 }

@@ -10,9 +10,10 @@ namespace LlmTrack.Stores;
 internal interface ITraceSink
 {
     /// <summary>
-    /// Stores finished spans of traces of <paramref name="experimentId"/> (several traces may be in one call). A span
-    /// sent twice is upserted but its token usage is added to the trace again, so a send whose outcome is unknown is
-    /// never repeated: it throws <see cref="TraceSendAmbiguousException"/> instead.
+    /// Stores finished spans of traces of <paramref name="experimentId"/> (several traces may be in one call). On a
+    /// server a span sent twice is upserted but its token usage is added to the trace again, so a send whose outcome is
+    /// unknown is never repeated: it throws <see cref="TraceSendAmbiguousException"/> instead. The local store sums the
+    /// stored spans, so a re-send there is harmless.
     /// </summary>
     Task LogSpansAsync(string experimentId, IReadOnlyList<SpanRecord> spans, CancellationToken cancellationToken);
 

@@ -78,40 +78,13 @@ internal static class TraceInfoBuilder
     /// <summary>Python's <c>json.dumps</c> text of an attribute value; empty for none.</summary>
     public static string PythonJsonOf(object? value)
     {
-        var sb = new StringBuilder();
-        switch (value)
+        if (value is null)
         {
-            case null:
-                return string.Empty;
-            case JsonElement element:
-                PythonJson.WriteElement(sb, element);
-                break;
-            case string s:
-                PythonJson.WriteString(sb, s);
-                break;
-            case bool b:
-                sb.Append(b ? "true" : "false");
-                break;
-            case long l:
-                sb.Append(l.ToString(CultureInfo.InvariantCulture));
-                break;
-            case double d:
-                sb.Append(PythonJson.FormatFloat(d));
-                break;
-            case IReadOnlyList<object?> list:
-                sb.Append('[');
-                for (var i = 0; i < list.Count; i++)
-                {
-                    sb.Append(i == 0 ? string.Empty : ", ").Append(PythonJsonOf(list[i]) is { Length: > 0 } item ? item : "null");
-                }
-
-                sb.Append(']');
-                break;
-            default:
-                PythonJson.WriteString(sb, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
-                break;
+            return string.Empty;
         }
 
+        var sb = new StringBuilder();
+        SpanValueJson.Write(sb, value, ensureAscii: true);
         return sb.ToString();
     }
 

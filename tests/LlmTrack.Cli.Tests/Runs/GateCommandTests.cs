@@ -131,12 +131,24 @@ public sealed class GateCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task AModelAliasBaselineIsParsedButNotYetResolvableSoItIsAUsageError()
+    public async Task AModelAliasBaselineIsTheRunOfTheVersionTheAliasPointsAt()
     {
-        var candidate = await LogRunAsync("new", 0.9, 0.8);
-        var result = await GateAsync("--candidate", candidate, "--baseline", "models:/classifier@champion", "--max-drop", "accuracy=0.01");
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("'models:/classifier@champion' names a registered model alias", result.Stderr, StringComparison.Ordinal);
+        var champion = await LogRunAsync("champion", 0.9, 0.8);
+        var worse = await LogRunAsync("worse", 0.7, 0.6);
+        using (var tracker = new Tracker(new LlmTrackOptions { TrackingUri = _uri }))
+        {
+            var version = await tracker.Models.RegisterAsync($"runs:/{champion}/model", "classifier");
+            await tracker.Models.SetAliasAsync("classifier", "champion", version.Version);
+        }
+
+        var result = await GateAsync("--candidate", worse, "--baseline", "models:/classifier@champion", "--max-drop", "accuracy=0.01");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("0.9 → 0.7", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(await TagsAsync(worse), t => t.Key == "llmtrack.gate.baseline_run_id" && t.Value == champion);
+
+        var unknownAlias = await GateAsync("--candidate", worse, "--baseline", "models:/classifier@nope", "--max-drop", "accuracy=0.01");
+        Assert.Equal(2, unknownAlias.ExitCode);
+        Assert.Contains("alias nope not found", unknownAlias.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -116,6 +116,45 @@ public sealed class LogModelTests : IDisposable
         await Assert.ThrowsAsync<MlflowException>(() => tracker.GetLoggedModelAsync(model.ModelId));
     }
 
+    [Fact]
+    public async Task LoggingWithARegisteredModelNameRegistersEachModelAsTheNextVersionAndTheAliasDownloadsItsFiles()
+    {
+        using var folder = new TempFolder();
+        await using var tracker = new Tracker(new LlmTrackOptions { TrackingUri = folder.TrackingUri });
+        var models = new List<LoggedModel>();
+        foreach (var smoothing in new[] { "1.0", "0.5" })
+        {
+            await using var run = await tracker.StartRunAsync(new RunOptions { RunName = "smoothing-" + smoothing });
+            var contents = new Dictionary<string, string> { ["weights.json"] = $"{{\"smoothing\": {smoothing}}}" };
+            models.Add(await run.LogModelAsync(ModelFlavor.Contents(contents), new LogModelOptions { RegisteredModelName = "sentiment" }));
+        }
+
+        var versions = await tracker.Models.SearchVersionsAsync("name = 'sentiment'").ToListAsync();
+        Assert.Equal([1, 2], versions.Select(v => v.Version).Order());
+        var second = versions.Single(v => v.Version == 2);
+        Assert.Equal("models:/" + models[1].ModelId, second.Source);
+        Assert.Equal(models[1].ModelId, second.ModelId);
+        Assert.Equal(models[1].SourceRunId, second.RunId);
+        Assert.Equal("[{\"name\": \"sentiment\", \"version\": 2}]", models[1].Tags.Single(t => t.Key == "mlflow.modelVersions").Value);
+        var stored = await tracker.GetLoggedModelAsync(models[1].ModelId);
+        Assert.Equal("[{\"name\": \"sentiment\", \"version\": 2}]", stored.Tags.Single(t => t.Key == "mlflow.modelVersions").Value);
+
+        await tracker.Models.SetAliasAsync("sentiment", "champion", 2);
+        var target = Path.Combine(folder.Path, "download");
+        await tracker.Models.DownloadAsync("models:/sentiment@champion", target);
+        Assert.Equal("{\"smoothing\": 0.5}", await System.IO.File.ReadAllTextAsync(Path.Combine(target, "weights.json")));
+    }
+
+    [Fact]
+    public void TheModelVersionsTagAppendsOnceWithPythonSpacing()
+    {
+        var first = LlmTrack.LoggedModels.ModelVersionsTag.Append(null, "m", 1);
+        Assert.Equal("[{\"name\": \"m\", \"version\": 1}]", first);
+        Assert.Equal("[{\"name\": \"m\", \"version\": 1}, {\"name\": \"n\", \"version\": 3}]", LlmTrack.LoggedModels.ModelVersionsTag.Append(first, "n", 3));
+        Assert.Equal(first, LlmTrack.LoggedModels.ModelVersionsTag.Append(first, "m", 1));
+        Assert.Equal(first, LlmTrack.LoggedModels.ModelVersionsTag.Append("not json", "m", 1));
+    }
+
     private Tracker NewTracker()
     {
         var options = new LlmTrackOptions { TrackingUri = _server.Urls[0], ExperimentId = "1" };

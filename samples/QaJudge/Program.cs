@@ -53,9 +53,19 @@ var result = await run.EvaluateAsync(
     });
 Console.WriteLine($"SQuAD F1 {result["f1"]:F1}, mean token F1 {result["token_f1"]:F3}, judge correctness/mean {result["correctness/mean"]:F2} (1-5)");
 tracing?.Dispose();
+var assessments = "with feedback (token_f1, correctness) and expectation assessments";
+try
+{
+    await tracker.Traces.SearchPageAsync([run.ExperimentId], runId: run.RunId, maxResults: 1);
+}
+catch (MlflowException)
+{
+    assessments = "without assessments (this tracking store cannot store them yet)";
+}
+
 Console.WriteLine(tracing is null
     ? $"Run {run.RunId} went to {Destination.Describe()} (metrics and table; no traces or assessments on this store yet)."
-    : $"Run {run.RunId}, one trace per question with feedback (token_f1, correctness) and expectation assessments, went to {Destination.Describe()}.");
+    : $"Run {run.RunId}, one trace per question {assessments}, went to {Destination.Describe()}.");
 
 internal sealed record Question(string Id, string Context, string Text, string[] Answers);
 

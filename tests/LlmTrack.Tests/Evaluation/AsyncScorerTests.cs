@@ -5,6 +5,7 @@ using LlmTrack.Tests.Fakes;
 
 namespace LlmTrack.Tests.Evaluation;
 
+[Collection(nameof(LlmTrack.Tests.Tracing.ActivityListenerCollection))]
 public sealed class AsyncScorerTests
 {
     private static readonly string[] Questions = ["Capital of France?", "Capital of Italy?", "Color of the sky?", "boom"];

@@ -107,6 +107,12 @@ public sealed class EvaluationOptions<TExample, TPrediction>
     /// <summary>Custom per-example scorers (logged as their mean with an interval, and as table columns).</summary>
     public IReadOnlyList<ExampleScorer<TExample, TPrediction>> Scorers { get; init; } = [];
 
+    /// <summary>
+    /// Asynchronous per-example scorers, such as LLM judges (metric <c>&lt;name&gt;/mean</c>, a table column, and feedback on
+    /// each example's trace); at most <see cref="MaxConcurrency"/> scorer calls run at once.
+    /// </summary>
+    public IReadOnlyList<AsyncExampleScorer<TExample, TPrediction>> AsyncScorers { get; init; } = [];
+
     /// <summary>The most predictor calls in flight at once (default 4).</summary>
     public int MaxConcurrency { get; init; } = 4;
 

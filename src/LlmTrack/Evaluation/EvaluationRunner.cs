@@ -1,3 +1,4 @@
+using LlmTrack.Model;
 using System.Globalization;
 using LlmTrack.Evaluation.Accumulators;
 using LlmTrack.Evaluation.Datasets;
@@ -30,8 +31,10 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     private readonly TextOverlapAccumulator _textOverlap;
     private readonly SquadAccumulator _squad;
     private readonly CustomScorerAccumulator<TExample, TPrediction> _custom;
+    private readonly AsyncScorerAccumulator<TExample, TPrediction> _async;
     private readonly LatencyTokensAccumulator<TPrediction> _latencyTokens;
     private readonly object?[] _row;
+    private string? _user;
     private readonly ExampleTraceRecorder? _traces;
     private long _completed;
     private long _errors;
@@ -67,6 +70,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         _textOverlap = new TextOverlapAccumulator(m);
         _squad = new SquadAccumulator(m);
         _custom = new CustomScorerAccumulator<TExample, TPrediction>(options.Scorers);
+        _async = new AsyncScorerAccumulator<TExample, TPrediction>(options.AsyncScorers, options.MaxConcurrency);
         _latencyTokens = new LatencyTokensAccumulator<TPrediction>(options.CountTokens ?? _text, options.TokenCounter, options.Usage);
 
         // Table columns: inputs, prediction, target, each accumulator's columns in this order, error.
@@ -79,6 +83,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         _textOverlap.AddColumns(columns);
         _squad.AddColumns(columns);
         _custom.AddColumns(columns);
+        _async.AddColumns(columns);
         _latencyTokens.AddColumns(columns);
         columns.Add("error");
         _traces = ExampleTraceRecorder.TryCreate(run);
@@ -95,6 +100,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     public void Dispose()
     {
         _traces?.Dispose();
+        _async.Dispose();
         _table.Dispose();
         _digest.Dispose();
         _slots.Dispose();
@@ -108,6 +114,11 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
     {
         _startedAt = _time.GetTimestamp();
         _lastProgress = _startedAt;
+        if (_traces is not null)
+        {
+            _run.SetTag(MlflowTags.IsEvalRun, "true"); // per-example traces make it a GenAI evaluation run, as mlflow.genai.evaluate marks it
+        }
+
         var window = new Queue<Task<Outcome>>();
         var windowLimit = Math.Max(16, _options.MaxConcurrency * 8);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -173,15 +184,32 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
 
     private async Task<Outcome> RunOneAsync(TExample example, CancellationToken cancellationToken)
     {
+        Outcome outcome;
         if (_traces is null)
         {
-            return await PredictAsync(example, cancellationToken).ConfigureAwait(false);
+            outcome = await PredictAsync(example, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var trace = _traces.Start();
+            outcome = await PredictAsync(example, cancellationToken).ConfigureAwait(false);
+            trace.Stop();
+            outcome = outcome with { Trace = trace };
         }
 
-        var trace = _traces.Start();
-        var outcome = await PredictAsync(example, cancellationToken).ConfigureAwait(false);
-        trace.Stop();
-        return outcome with { Trace = trace };
+        if (_async.Scorers.Count == 0 || outcome.Error is not null || outcome.Cancelled)
+        {
+            return outcome;
+        }
+
+        try
+        {
+            return outcome with { Feedback = await _async.ScoreAsync(example, outcome.Prediction!, cancellationToken).ConfigureAwait(false) };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return outcome with { Cancelled = true };
+        }
     }
 
     private async Task<Outcome> PredictAsync(TExample example, CancellationToken cancellationToken)
@@ -291,7 +319,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
             _row[c++] = null;
             _row[c++] = targetText;
             _row[_traces is null ? ^1 : ^2] = outcome.Error;
-            RecordTrace(outcome, input, null, targetText, null);
+            RecordTrace(outcome, input, null, targetText, null, Assessments(outcome, references, hasTarget ? targetText : null, -1));
             _table.AddRow(_row);
             if (_options.MaxErrors is { } maxErrors && _errors > maxErrors)
             {
@@ -314,20 +342,60 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
             _squad.Add(predictionText, references!, _row, ref c);
         }
 
+        var customStart = c;
         _custom.Add(example, prediction, _row, ref c);
+        _async.Add(outcome.Feedback ?? [], _row, ref c);
         _latencyTokens.AddTokens(prediction, input, predictionText, _row);
-        RecordTrace(outcome, input, predictionText, targetText, (_options.Usage ?? (p => p is TextPrediction t ? t.Usage : null))(prediction));
+        RecordTrace(outcome, input, predictionText, targetText, (_options.Usage ?? (p => p is TextPrediction t ? t.Usage : null))(prediction), Assessments(outcome, references, hasTarget ? targetText : null, customStart));
         _table.AddRow(_row);
         ReportProgress(force: false);
     }
 
-    private void RecordTrace(Outcome outcome, string input, string? prediction, string? target, Metrics.Tokens.TokenUsage? usage)
+    private void RecordTrace(Outcome outcome, string input, string? prediction, string? target, Metrics.Tokens.TokenUsage? usage, IReadOnlyList<Assessment>? assessments)
     {
         if (_traces is not null && outcome.Trace is { } trace)
         {
-            _row[^1] = _traces.Complete(trace, input, prediction, target, outcome.Error, usage);
+            _row[^1] = _traces.Complete(trace, input, prediction, target, outcome.Error, usage, assessments);
         }
     }
+
+    /// <summary>The example's feedback (scorer results read back from the row) and expectation, when the store keeps assessments.</summary>
+    private IReadOnlyList<Assessment>? Assessments(Outcome outcome, string[]? references, string? target, int customStart)
+    {
+        if (_traces is not { StoresAssessments: true } || outcome.Trace is null)
+        {
+            return null;
+        }
+
+        var assessments = new ExampleAssessments(_run.RunId, _user ??= UserOf(_run));
+        if (customStart >= 0)
+        {
+            for (var i = 0; i < _options.Scorers.Count; i++)
+            {
+                assessments.AddScore(_options.Scorers[i].Name, (double)_row[customStart + i]!);
+            }
+        }
+
+        var feedback = outcome.Feedback ?? [];
+        for (var i = 0; i < feedback.Length; i++)
+        {
+            assessments.AddFeedback(_options.AsyncScorers[i].Name, feedback[i]);
+        }
+
+        if (references is { Length: > 0 })
+        {
+            assessments.AddExpectation(references);
+        }
+        else if (target is not null)
+        {
+            assessments.AddExpectation([target]);
+        }
+
+        return assessments.Items;
+    }
+
+    private static string UserOf(Run run) =>
+        run.Tracker.TraceSourceTags.Where(t => t.Key == MlflowTags.User).Select(t => t.Value).FirstOrDefault() ?? Environment.UserName;
 
     private string[] ReferencesOf(TExample example, TPrediction? target)
     {
@@ -393,6 +461,7 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         _textOverlap.Log(sink);
         _squad.Log(sink);
         _custom.Log(sink);
+        _async.Log(sink);
         sink.Add(EvaluationMetricKeys.Examples.ErrorCount, _errors);
         sink.Add(EvaluationMetricKeys.Examples.ExampleCount, _completed);
         _latencyTokens.Log(sink);
@@ -464,5 +533,5 @@ internal sealed class EvaluationRunner<TExample, TPrediction> : IDisposable
         return null;
     }
 
-    private readonly record struct Outcome(TExample Example, TPrediction? Prediction, string? Error, double LatencyMs, bool Cancelled, ExampleTrace? Trace = null);
+    private readonly record struct Outcome(TExample Example, TPrediction? Prediction, string? Error, double LatencyMs, bool Cancelled, ExampleTrace? Trace = null, ScorerFeedback[]? Feedback = null);
 }

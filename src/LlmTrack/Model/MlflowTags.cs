@@ -70,6 +70,12 @@ internal static class MlflowTags
     /// <summary>The span attribute holding a model call's token usage (a key/value list): <c>mlflow.chat.tokenUsage</c>.</summary>
     public const string SpanTokenUsage = "mlflow.chat.tokenUsage";
 
+    /// <summary>Marks a GenAI evaluation run (<c>mlflow.genai.evaluate</c> sets it to <c>true</c>): <c>mlflow.run.isEval</c>.</summary>
+    public const string IsEvalRun = "mlflow.run.isEval";
+
+    /// <summary>The assessment metadata naming the evaluation run that produced it: <c>mlflow.assessment.sourceRunId</c>.</summary>
+    public const string AssessmentSourceRunId = "mlflow.assessment.sourceRunId";
+
     /// <summary>
     /// Logged-model tag: the registered model versions made from the model, a JSON list of <c>{"name", "version"}</c>
     /// (Python <c>json.dumps</c> spacing), as <c>log_model(registered_model_name=…)</c> writes it.

@@ -44,5 +44,5 @@ internal sealed partial class InMemoryTrackingStore
     public RecordingTraceSink? TraceSink { get; set; }
 
     public TCapability? GetCapability<TCapability>()
-        where TCapability : class => TraceSink as TCapability ?? this as TCapability;
+        where TCapability : class => TraceSink as TCapability ?? AssessmentStore as TCapability ?? this as TCapability;
 }

@@ -6,6 +6,7 @@ using LlmTrack.Tests.Fakes;
 
 namespace LlmTrack.Tests.Tracing;
 
+[Collection(nameof(LlmTrack.Tests.Tracing.ActivityListenerCollection))]
 public sealed class EvaluationTracesTests
 {
     private static readonly string[] Questions = ["Capital of France?", "Capital of Italy?", "boom"];

@@ -7,6 +7,7 @@ using WireMock.RequestBuilders;
 
 namespace LlmTrack.Tests.Tracing;
 
+[Collection(nameof(LlmTrack.Tests.Tracing.ActivityListenerCollection))]
 public sealed class TraceWritesWireTests : IDisposable
 {
     private const string OtlpOk = "{\"partialSuccess\":null}";

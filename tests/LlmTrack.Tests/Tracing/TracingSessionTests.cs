@@ -6,6 +6,7 @@ using OpenTelemetry;
 
 namespace LlmTrack.Tests.Tracing;
 
+[Collection(nameof(LlmTrack.Tests.Tracing.ActivityListenerCollection))]
 public sealed class TracingSessionTests : IDisposable
 {
     private readonly string _sourceName = "LlmTrack.Tests.Session." + Guid.NewGuid().ToString("N");

@@ -12,7 +12,9 @@ namespace LlmTrack.Evaluation.Tracing;
 /// error) with the spans the predictor's calls made inside it (a chat client's <c>chat</c> span), trace metadata
 /// <c>mlflow.sourceRun</c>, tag <c>mlflow.eval.requestId</c>, and at the end <c>traces/link-to-run</c>. It listens only
 /// to the traces it started itself; the traces are written by it, never also by a <see cref="TracingSession"/>.
-/// Failures to store traces never fail the evaluation: they are counted in a run tag.
+/// Each trace's assessments (see <see cref="ExampleAssessments"/>) are created once the trace is stored, a few at a
+/// time, when the store keeps assessments. Failures to store traces or assessments never fail the evaluation: they
+/// are counted in run tags.
 /// </summary>
 internal sealed class ExampleTraceRecorder : IDisposable
 {
@@ -25,25 +27,34 @@ internal sealed class ExampleTraceRecorder : IDisposable
     /// <summary>The run tag that says how many example traces were not stored, and why.</summary>
     public const string WarningTag = "llmtrack.evaluation.traceWarning";
 
+    /// <summary>The run tag that says how many example assessments were not stored, and why.</summary>
+    public const string AssessmentWarningTag = "llmtrack.evaluation.assessmentWarning";
+
     private const int ChunkSize = 50;
+    private const int AssessmentConcurrency = 4;
     private static readonly ActivitySource Source = new(SourceName);
 
     private readonly ITraceSink _sink;
+    private readonly ITraceStore? _assessments;
     private readonly Run _run;
     private readonly TraceContext _context;
     private readonly IReadOnlyList<Tag> _sourceTags;
     private readonly ActivityListener _listener;
     private readonly object _gate = new();
     private readonly Dictionary<ActivityTraceId, ExampleTrace> _open = [];
-    private readonly List<(IReadOnlyList<SpanRecord> Spans, TraceInfoRecord Info)> _pending = [];
+    private readonly List<PendingTrace> _pending = [];
     private readonly List<string> _traceIds = [];
     private Task _sending = Task.CompletedTask;
     private int _failed;
     private string? _lastError;
+    private int _assessmentCount;
+    private int _failedAssessments;
+    private string? _lastAssessmentError;
 
-    private ExampleTraceRecorder(ITraceSink sink, Run run)
+    private ExampleTraceRecorder(ITraceSink sink, ITraceStore? assessments, Run run)
     {
         _sink = sink;
+        _assessments = assessments;
         _run = run;
         _context = new TraceContext(run.ExperimentId, run.RunId, RecordedByEvaluation: true);
         _sourceTags = run.Tracker.TraceSourceTags;
@@ -58,7 +69,10 @@ internal sealed class ExampleTraceRecorder : IDisposable
 
     /// <summary>A recorder for <paramref name="run"/>, or <see langword="null"/> when its store keeps no traces.</summary>
     public static ExampleTraceRecorder? TryCreate(Run run) =>
-        run.Store.GetCapability<ITraceSink>() is { } sink ? new ExampleTraceRecorder(sink, run) : null;
+        run.Store.GetCapability<ITraceSink>() is { } sink ? new ExampleTraceRecorder(sink, run.Store.GetCapability<ITraceStore>(), run) : null;
+
+    /// <summary>Whether the store keeps assessments, so the examples' feedback and expectations are stored on their traces.</summary>
+    public bool StoresAssessments => _assessments is not null;
 
     /// <summary>Starts an example's root span (current in the calling flow, so the predictor's spans become its children).</summary>
     public ExampleTrace Start()
@@ -75,8 +89,8 @@ internal sealed class ExampleTraceRecorder : IDisposable
         return trace;
     }
 
-    /// <summary>Builds the example's trace and queues it for sending; returns its MLflow trace id.</summary>
-    public string Complete(ExampleTrace trace, string input, string? prediction, string? target, string? error, TokenUsage? usage)
+    /// <summary>Builds the example's trace and queues it (with its assessments, if any) for sending; returns its MLflow trace id.</summary>
+    public string Complete(ExampleTrace trace, string input, string? prediction, string? target, string? error, TokenUsage? usage, IReadOnlyList<Assessment>? assessments = null)
     {
         var root = trace.Root;
         lock (_gate)
@@ -120,9 +134,10 @@ internal sealed class ExampleTraceRecorder : IDisposable
         {
             [MlflowTraceKeys.EvalRequestId] = Guid.NewGuid().ToString(),
         });
+        var stamped = StampAssessments(assessments, info.TraceId, rootSpan.SpanId);
         lock (_gate)
         {
-            _pending.Add((spans, info));
+            _pending.Add(new PendingTrace(spans, info, stamped));
             _traceIds.Add(info.TraceId);
             if (_pending.Count >= ChunkSize)
             {
@@ -154,6 +169,11 @@ internal sealed class ExampleTraceRecorder : IDisposable
         {
             _run.SetTag(WarningTag, $"{_failed} of {ids.Count} example traces were not stored completely: {_lastError}");
         }
+
+        if (_failedAssessments > 0)
+        {
+            _run.SetTag(AssessmentWarningTag, $"{_failedAssessments} of {_assessmentCount} example assessments were not stored: {_lastAssessmentError}");
+        }
     }
 
     /// <inheritdoc/>
@@ -172,18 +192,65 @@ internal sealed class ExampleTraceRecorder : IDisposable
         _sending = SendChunkAsync(previous, chunk);
     }
 
-    private async Task SendChunkAsync(Task previous, (IReadOnlyList<SpanRecord> Spans, TraceInfoRecord Info)[] chunk)
+    private async Task SendChunkAsync(Task previous, PendingTrace[] chunk)
     {
         await previous.ConfigureAwait(false);
         var spans = chunk.SelectMany(c => c.Spans).ToList();
         if (!await GuardAsync(() => _sink.LogSpansAsync(_context.ExperimentId, spans, CancellationToken.None), chunk.Length).ConfigureAwait(false))
         {
+            AssessmentsFailed(chunk.Sum(c => c.Assessments.Count), _lastError);
             return;
         }
 
-        foreach (var (_, info) in chunk)
+        var stored = new List<Assessment>();
+        foreach (var pending in chunk)
         {
-            await GuardAsync(() => _sink.StartTraceAsync(info, CancellationToken.None), 1).ConfigureAwait(false);
+            if (await GuardAsync(() => _sink.StartTraceAsync(pending.Info, CancellationToken.None), 1).ConfigureAwait(false))
+            {
+                stored.AddRange(pending.Assessments);
+            }
+            else
+            {
+                AssessmentsFailed(pending.Assessments.Count, "its trace was not stored: " + _lastError);
+            }
+        }
+
+        if (_assessments is { } store && stored.Count > 0)
+        {
+            await Parallel.ForEachAsync(stored, new ParallelOptions { MaxDegreeOfParallelism = AssessmentConcurrency }, async (assessment, _) =>
+            {
+                try
+                {
+                    await store.CreateAssessmentAsync(assessment, CancellationToken.None).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Assessment storage never fails the evaluation; it is reported in a run tag.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    AssessmentsFailed(1, ex.Message);
+                }
+            }).ConfigureAwait(false);
+        }
+    }
+
+    private IReadOnlyList<Assessment> StampAssessments(IReadOnlyList<Assessment>? assessments, string traceId, string spanId)
+    {
+        if (_assessments is null || assessments is not { Count: > 0 })
+        {
+            return [];
+        }
+
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_run.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        Interlocked.Add(ref _assessmentCount, assessments.Count);
+        return [.. assessments.Select(a => a with { TraceId = traceId, SpanId = spanId, CreateTime = now, LastUpdateTime = now })];
+    }
+
+    private void AssessmentsFailed(int count, string? error)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _failedAssessments, count);
+            Volatile.Write(ref _lastAssessmentError, error);
         }
     }
 
@@ -244,3 +311,9 @@ internal sealed record ExampleTrace(Activity Root)
     /// <summary>Ends the root span.</summary>
     public void Stop() => Root.Stop();
 }
+
+/// <summary>A built trace waiting to be sent, with the assessments to create once it is stored.</summary>
+/// <param name="Spans">Its spans.</param>
+/// <param name="Info">Its info.</param>
+/// <param name="Assessments">Its assessments (trace and span ids filled in).</param>
+internal sealed record PendingTrace(IReadOnlyList<SpanRecord> Spans, TraceInfoRecord Info, IReadOnlyList<Assessment> Assessments);

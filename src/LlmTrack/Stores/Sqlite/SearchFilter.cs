@@ -54,22 +54,22 @@ internal static class SearchFilter
         var position = 0;
         while (true)
         {
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             var (entity, key) = ReadIdentifier(filter, ref position);
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             var comparator = ReadComparator(filter, ref position);
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             var (values, quoted) = comparator is "IN" or "NOT IN"
                 ? (ReadList(filter, ref position), true)
                 : ReadValue(filter, ref position);
             clauses.Add(new SearchClause(entity, key, comparator, values, quoted));
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             if (position >= filter.Length)
             {
                 return clauses;
             }
 
-            if (!TryReadWord(filter, ref position, "AND"))
+            if (!FilterLexer.TryReadWord(filter, ref position, "AND"))
             {
                 throw Invalid($"Invalid filter '{filter}': expected AND at position {position}. Only clauses joined by AND are supported.");
             }
@@ -80,20 +80,20 @@ internal static class SearchFilter
     public static SearchOrder ParseOrderBy(string orderBy)
     {
         var position = 0;
-        SkipSpace(orderBy, ref position);
+        FilterLexer.SkipSpace(orderBy, ref position);
         var (entity, key) = ReadIdentifier(orderBy, ref position);
-        SkipSpace(orderBy, ref position);
+        FilterLexer.SkipSpace(orderBy, ref position);
         var ascending = true;
-        if (TryReadWord(orderBy, ref position, "DESC"))
+        if (FilterLexer.TryReadWord(orderBy, ref position, "DESC"))
         {
             ascending = false;
         }
         else
         {
-            TryReadWord(orderBy, ref position, "ASC");
+            FilterLexer.TryReadWord(orderBy, ref position, "ASC");
         }
 
-        SkipSpace(orderBy, ref position);
+        FilterLexer.SkipSpace(orderBy, ref position);
         if (position < orderBy.Length)
         {
             throw Invalid($"Invalid order_by clause '{orderBy}'.");
@@ -162,7 +162,7 @@ internal static class SearchFilter
         var start = position;
         if (position < text.Length && text[position] is '`' or '"')
         {
-            return (SearchEntity.Attribute, ReadQuoted(text, ref position));
+            return (SearchEntity.Attribute, FilterLexer.ReadQuoted(text, ref position));
         }
 
         while (position < text.Length && (char.IsLetterOrDigit(text[position]) || text[position] == '_'))
@@ -194,7 +194,7 @@ internal static class SearchFilter
 
         if (position < text.Length && text[position] is '`' or '"')
         {
-            return (entity, ReadQuoted(text, ref position));
+            return (entity, FilterLexer.ReadQuoted(text, ref position));
         }
 
         var keyStart = position;
@@ -230,16 +230,16 @@ internal static class SearchFilter
 
         foreach (var word in new[] { "LIKE", "ILIKE", "IN" })
         {
-            if (TryReadWord(text, ref position, word))
+            if (FilterLexer.TryReadWord(text, ref position, word))
             {
                 return word;
             }
         }
 
-        if (TryReadWord(text, ref position, "NOT"))
+        if (FilterLexer.TryReadWord(text, ref position, "NOT"))
         {
-            SkipSpace(text, ref position);
-            if (TryReadWord(text, ref position, "IN"))
+            FilterLexer.SkipSpace(text, ref position);
+            if (FilterLexer.TryReadWord(text, ref position, "IN"))
             {
                 return "NOT IN";
             }
@@ -252,7 +252,7 @@ internal static class SearchFilter
     {
         if (position < text.Length && text[position] is '\'' or '"')
         {
-            return ([ReadQuoted(text, ref position)], true);
+            return ([FilterLexer.ReadQuoted(text, ref position)], true);
         }
 
         var start = position;
@@ -281,9 +281,9 @@ internal static class SearchFilter
         var values = new List<string>();
         while (true)
         {
-            SkipSpace(text, ref position);
-            values.Add(ReadQuoted(text, ref position));
-            SkipSpace(text, ref position);
+            FilterLexer.SkipSpace(text, ref position);
+            values.Add(FilterLexer.ReadQuoted(text, ref position));
+            FilterLexer.SkipSpace(text, ref position);
             if (position < text.Length && text[position] == ',')
             {
                 position++;
@@ -297,62 +297,6 @@ internal static class SearchFilter
             }
 
             throw Invalid($"Unterminated IN list in '{text}'.");
-        }
-    }
-
-    private static string ReadQuoted(string text, ref int position)
-    {
-        if (position >= text.Length || text[position] is not ('\'' or '"' or '`'))
-        {
-            throw Invalid($"Expected a quoted string in '{text}' at position {position}.");
-        }
-
-        var quote = text[position++];
-        var builder = new StringBuilder();
-        while (position < text.Length)
-        {
-            var c = text[position++];
-            if (c == quote)
-            {
-                // A doubled quote inside the string stands for the quote itself.
-                if (position < text.Length && text[position] == quote)
-                {
-                    builder.Append(quote);
-                    position++;
-                    continue;
-                }
-
-                return builder.ToString();
-            }
-
-            builder.Append(c);
-        }
-
-        throw Invalid($"Unterminated quoted string in '{text}'.");
-    }
-
-    private static bool TryReadWord(string text, ref int position, string word)
-    {
-        if (string.Compare(text, position, word, 0, word.Length, StringComparison.OrdinalIgnoreCase) != 0)
-        {
-            return false;
-        }
-
-        var end = position + word.Length;
-        if (end < text.Length && (char.IsLetterOrDigit(text[end]) || text[end] == '_'))
-        {
-            return false;
-        }
-
-        position = end;
-        return true;
-    }
-
-    private static void SkipSpace(string text, ref int position)
-    {
-        while (position < text.Length && char.IsWhiteSpace(text[position]))
-        {
-            position++;
         }
     }
 

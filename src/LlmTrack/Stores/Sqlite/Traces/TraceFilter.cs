@@ -54,20 +54,20 @@ internal static class TraceFilter
         var position = 0;
         while (true)
         {
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             var (entity, key) = ReadIdentifier(filter, ref position);
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             var comparator = ReadComparator(filter, ref position);
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             var (values, quoted) = comparator is "IN" or "NOT IN" ? (ReadList(filter, ref position), true) : ReadValue(filter, ref position);
             clauses.Add(new TraceFilterClause(entity, key, comparator, values, quoted));
-            SkipSpace(filter, ref position);
+            FilterLexer.SkipSpace(filter, ref position);
             if (position >= filter.Length)
             {
                 return clauses;
             }
 
-            if (!TryReadWord(filter, ref position, "AND"))
+            if (!FilterLexer.TryReadWord(filter, ref position, "AND"))
             {
                 throw Invalid($"Invalid filter '{filter}': expected AND at position {position}. Only clauses joined by AND are supported.");
             }
@@ -110,7 +110,7 @@ internal static class TraceFilter
 
         if (position < text.Length && text[position] is '`' or '"')
         {
-            return (entity, ReadQuoted(text, ref position));
+            return (entity, FilterLexer.ReadQuoted(text, ref position));
         }
 
         var keyStart = position;
@@ -152,7 +152,7 @@ internal static class TraceFilter
     {
         if (position < text.Length && text[position] is '\'' or '"')
         {
-            return ([ReadQuoted(text, ref position)], true);
+            return ([FilterLexer.ReadQuoted(text, ref position)], true);
         }
 
         var start = position;
@@ -180,9 +180,9 @@ internal static class TraceFilter
         var values = new List<string>();
         while (true)
         {
-            SkipSpace(text, ref position);
-            values.Add(ReadQuoted(text, ref position));
-            SkipSpace(text, ref position);
+            FilterLexer.SkipSpace(text, ref position);
+            values.Add(FilterLexer.ReadQuoted(text, ref position));
+            FilterLexer.SkipSpace(text, ref position);
             if (position < text.Length && text[position] == ',')
             {
                 position++;
@@ -199,53 +199,4 @@ internal static class TraceFilter
         }
     }
 
-    private static string ReadQuoted(string text, ref int position)
-    {
-        if (position >= text.Length || text[position] is not ('\'' or '"' or '`'))
-        {
-            throw Invalid($"Invalid filter '{text}': expected a quoted string at position {position}.");
-        }
-
-        var quote = text[position++];
-        var sb = new StringBuilder();
-        while (position < text.Length)
-        {
-            var c = text[position++];
-            if (c == quote)
-            {
-                if (position < text.Length && text[position] == quote)
-                {
-                    sb.Append(quote);
-                    position++;
-                    continue;
-                }
-
-                return sb.ToString();
-            }
-
-            sb.Append(c);
-        }
-
-        throw Invalid($"Invalid filter '{text}': unterminated string.");
-    }
-
-    private static bool TryReadWord(string text, ref int position, string word)
-    {
-        if (string.Compare(text, position, word, 0, word.Length, StringComparison.OrdinalIgnoreCase) == 0
-            && (position + word.Length >= text.Length || char.IsWhiteSpace(text[position + word.Length])))
-        {
-            position += word.Length;
-            return true;
-        }
-
-        return false;
-    }
-
-    private static void SkipSpace(string text, ref int position)
-    {
-        while (position < text.Length && char.IsWhiteSpace(text[position]))
-        {
-            position++;
-        }
-    }
 }

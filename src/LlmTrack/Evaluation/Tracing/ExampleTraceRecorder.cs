@@ -1,3 +1,5 @@
+using LlmTrack.Model;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using LlmTrack.Model.Tracing;
 using LlmTrack.Stores;
@@ -41,7 +43,8 @@ internal sealed class ExampleTraceRecorder : IDisposable
     private readonly IReadOnlyList<Tag> _sourceTags;
     private readonly ActivityListener _listener;
     private readonly object _gate = new();
-    private readonly Dictionary<ActivityTraceId, ExampleTrace> _open = [];
+    // Read on every activity any source starts while the evaluation runs (Sample), so lock-free.
+    private readonly ConcurrentDictionary<ActivityTraceId, ExampleTrace> _open = new();
     private readonly List<PendingTrace> _pending = [];
     private readonly List<string> _traceIds = [];
     private Task _sending = Task.CompletedTask;
@@ -81,10 +84,7 @@ internal sealed class ExampleTraceRecorder : IDisposable
         var activity = Source.StartActivity("predict", ActivityKind.Internal)!;
         TraceContext.Attach(activity, _context);
         var trace = new ExampleTrace(activity);
-        lock (_gate)
-        {
-            _open[activity.TraceId] = trace;
-        }
+        _open[activity.TraceId] = trace;
 
         return trace;
     }
@@ -93,26 +93,28 @@ internal sealed class ExampleTraceRecorder : IDisposable
     public string Complete(ExampleTrace trace, string input, string? prediction, string? target, string? error, TokenUsage? usage, IReadOnlyList<Assessment>? assessments = null)
     {
         var root = trace.Root;
-        lock (_gate)
+        _open.TryRemove(root.TraceId, out _);
+        Activity[] children;
+        lock (trace.Children)
         {
-            _open.Remove(root.TraceId);
+            children = [.. trace.Children];
         }
 
-        var spans = new List<SpanRecord>(trace.Children.Count + 1);
+        var spans = new List<SpanRecord>(children.Length + 1);
         var tokens = default(TokenTotals);
-        foreach (var child in trace.Children)
+        foreach (var child in children)
         {
             spans.Add(ActivitySpanMapper.ToSpan(child, captureContent: true, out var childTokens));
             tokens = tokens.Add(childTokens);
         }
 
-        root.SetTag(MlflowTraceKeys.SpanType, "UNKNOWN");
+        root.SetTag(MlflowTags.SpanType, "UNKNOWN");
         root.SetTag(MlflowTraceKeys.SpanFunctionName, "predict");
-        root.SetTag(MlflowTraceKeys.SpanInputs, TraceInfoBuilder.PythonJsonOf(input));
+        root.SetTag(MlflowTags.SpanInputs, TraceInfoBuilder.PythonJsonOf(input));
         root.SetTag("llmtrack.target", target);
         if (prediction is not null)
         {
-            root.SetTag(MlflowTraceKeys.SpanOutputs, TraceInfoBuilder.PythonJsonOf(prediction));
+            root.SetTag(MlflowTags.SpanOutputs, TraceInfoBuilder.PythonJsonOf(prediction));
         }
 
         if (!tokens.Any && usage is { } u)
@@ -278,10 +280,7 @@ internal sealed class ExampleTraceRecorder : IDisposable
             return ActivitySamplingResult.AllDataAndRecorded;
         }
 
-        lock (_gate)
-        {
-            return options.Parent != default && _open.ContainsKey(options.Parent.TraceId) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
-        }
+        return options.Parent != default && _open.ContainsKey(options.Parent.TraceId) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
     }
 
     private void OnStopped(Activity activity)
@@ -291,9 +290,9 @@ internal sealed class ExampleTraceRecorder : IDisposable
             return;
         }
 
-        lock (_gate)
+        if (_open.TryGetValue(activity.TraceId, out var trace))
         {
-            if (_open.TryGetValue(activity.TraceId, out var trace))
+            lock (trace.Children)
             {
                 trace.Children.Add(activity);
             }

@@ -1,3 +1,4 @@
+using LlmTrack.Model;
 using System.Collections;
 using System.Diagnostics;
 using System.Globalization;
@@ -38,16 +39,16 @@ internal static class ActivitySpanMapper
             {
                 case MlflowTraceKeys.TraceRequestId:
                     continue;
-                case MlflowTraceKeys.SpanType:
+                case MlflowTags.SpanType:
                     spanType = value as string;
                     continue;
-                case MlflowTraceKeys.SpanInputs:
+                case MlflowTags.SpanInputs:
                     inputs = Structured(value);
                     continue;
-                case MlflowTraceKeys.SpanOutputs:
+                case MlflowTags.SpanOutputs:
                     outputs = Structured(value);
                     continue;
-                case MlflowTraceKeys.ChatTokenUsage:
+                case MlflowTags.SpanTokenUsage:
                     tokenUsage = Structured(value);
                     continue;
                 case MlflowTraceKeys.GenAiInputMessages or MlflowTraceKeys.GenAiOutputMessages or MlflowTraceKeys.GenAiSystemInstructions when !captureContent:
@@ -83,22 +84,22 @@ internal static class ActivitySpanMapper
         var attributes = new List<SpanAttribute>(rest.Count + 5)
         {
             new(MlflowTraceKeys.TraceRequestId, TraceIds.ToMlflow(traceId)),
-            new(MlflowTraceKeys.SpanType, spanType ?? MlflowTraceKeys.SpanTypeOfOperation(operation)),
+            new(MlflowTags.SpanType, spanType ?? MlflowTraceKeys.SpanTypeOfOperation(operation)),
         };
         if (inputs is not null)
         {
-            attributes.Add(new(MlflowTraceKeys.SpanInputs, inputs));
+            attributes.Add(new(MlflowTags.SpanInputs, inputs));
         }
 
         if (tokenUsage is not null)
         {
-            attributes.Add(new(MlflowTraceKeys.ChatTokenUsage, tokenUsage));
+            attributes.Add(new(MlflowTags.SpanTokenUsage, tokenUsage));
         }
 
         attributes.AddRange(rest);
         if (outputs is not null)
         {
-            attributes.Add(new(MlflowTraceKeys.SpanOutputs, outputs));
+            attributes.Add(new(MlflowTags.SpanOutputs, outputs));
         }
 
         var events = new List<SpanEventRecord>();

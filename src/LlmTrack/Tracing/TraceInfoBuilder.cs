@@ -1,3 +1,4 @@
+using LlmTrack.Model;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -26,8 +27,8 @@ internal static class TraceInfoBuilder
     /// <param name="extraTags">More trace tags (<c>mlflow.eval.requestId</c>).</param>
     public static TraceInfoRecord Build(SpanRecord root, string experimentId, string? runId, TokenTotals tokens, IEnumerable<Tag> sourceTags, IReadOnlyDictionary<string, string>? extraTags = null)
     {
-        var inputs = PythonJsonOf(root.Attribute(MlflowTraceKeys.SpanInputs));
-        var outputs = PythonJsonOf(root.Attribute(MlflowTraceKeys.SpanOutputs));
+        var inputs = PythonJsonOf(root.Attribute(MlflowTags.SpanInputs));
+        var outputs = PythonJsonOf(root.Attribute(MlflowTags.SpanOutputs));
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tag in sourceTags)
         {
@@ -41,18 +42,18 @@ internal static class TraceInfoBuilder
         metadata[MlflowTraceKeys.TraceOutputs] = outputs;
         if (tokens.Any)
         {
-            metadata[MlflowTraceKeys.TraceTokenUsage] = string.Create(
+            metadata[MlflowTags.TraceTokenUsage] = string.Create(
                 CultureInfo.InvariantCulture,
                 $"{{\"input_tokens\": {tokens.Input}, \"output_tokens\": {tokens.Output}, \"total_tokens\": {tokens.Input + tokens.Output}}}");
         }
 
         if (runId is not null)
         {
-            metadata[MlflowTraceKeys.SourceRun] = runId;
+            metadata[MlflowTags.TraceSourceRun] = runId;
         }
 
         metadata[MlflowTraceKeys.SchemaVersion] = "3";
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [MlflowTraceKeys.TraceName] = root.Name };
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal) { [MlflowTags.TraceName] = root.Name };
         if (extraTags is not null)
         {
             foreach (var (key, value) in extraTags)

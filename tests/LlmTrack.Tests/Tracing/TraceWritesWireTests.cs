@@ -1,3 +1,4 @@
+using LlmTrack.Model;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LlmTrack.Model.Tracing;
@@ -22,7 +23,7 @@ public sealed class TraceWritesWireTests : IDisposable
         name,
         1796358418589358037,
         1796358418639358037,
-        [new(MlflowTraceKeys.TraceRequestId, "tr-0af7651916cd43dd8448eb211c80319c"), new(MlflowTraceKeys.SpanType, "AGENT")],
+        [new(MlflowTraceKeys.TraceRequestId, "tr-0af7651916cd43dd8448eb211c80319c"), new(MlflowTags.SpanType, "AGENT")],
         [],
         false,
         null);

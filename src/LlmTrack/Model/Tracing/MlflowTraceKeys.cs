@@ -6,20 +6,12 @@ internal static class MlflowTraceKeys
     /// <summary>Span attribute: the MLflow trace id of the span's trace.</summary>
     public const string TraceRequestId = "mlflow.traceRequestId";
 
-    /// <summary>Span attribute: CHAT_MODEL, LLM, AGENT, TOOL, RETRIEVER, EMBEDDING, CHAIN, UNKNOWN, …</summary>
-    public const string SpanType = "mlflow.spanType";
 
-    /// <summary>Span attribute: the span's inputs (a typed OTLP value).</summary>
-    public const string SpanInputs = "mlflow.spanInputs";
 
-    /// <summary>Span attribute: the span's outputs (a typed OTLP value).</summary>
-    public const string SpanOutputs = "mlflow.spanOutputs";
 
     /// <summary>Span attribute: the function a span traces.</summary>
     public const string SpanFunctionName = "mlflow.spanFunctionName";
 
-    /// <summary>Span attribute: <c>{input_tokens, output_tokens, total_tokens}</c>.</summary>
-    public const string ChatTokenUsage = "mlflow.chat.tokenUsage";
 
     /// <summary>Trace metadata: the schema version, <c>3</c>.</summary>
     public const string SchemaVersion = "mlflow.trace_schema.version";
@@ -30,14 +22,8 @@ internal static class MlflowTraceKeys
     /// <summary>Trace metadata: the JSON of the root's outputs.</summary>
     public const string TraceOutputs = "mlflow.traceOutputs";
 
-    /// <summary>Trace metadata: the summed token usage of the trace's spans.</summary>
-    public const string TraceTokenUsage = "mlflow.trace.tokenUsage";
 
-    /// <summary>Trace metadata: the run the trace was made in.</summary>
-    public const string SourceRun = "mlflow.sourceRun";
 
-    /// <summary>Trace tag: the trace's name (the root span's).</summary>
-    public const string TraceName = "mlflow.traceName";
 
     /// <summary>Trace tag: the evaluation request (one per evaluated example) of <c>mlflow.genai.evaluate</c>.</summary>
     public const string EvalRequestId = "mlflow.eval.requestId";

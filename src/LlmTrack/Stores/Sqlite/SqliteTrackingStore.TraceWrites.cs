@@ -1,3 +1,4 @@
+using LlmTrack.Model;
 using System.Globalization;
 using LlmTrack.Model.Tracing;
 using LlmTrack.Stores.Sqlite.TraceWrites;
@@ -166,8 +167,8 @@ internal sealed partial class SqliteTrackingStore : ITraceSink
             update.Parameters.AddWithValue("$start", minStartMs);
             update.Parameters.AddWithValue("$end", maxEndMs);
             update.Parameters.AddWithValue("$root", (object?)rootState ?? DBNull.Value);
-            update.Parameters.AddWithValue("$request", (object?)Preview(root, MlflowTraceKeys.SpanInputs) ?? DBNull.Value);
-            update.Parameters.AddWithValue("$response", (object?)Preview(root, MlflowTraceKeys.SpanOutputs) ?? DBNull.Value);
+            update.Parameters.AddWithValue("$request", (object?)Preview(root, MlflowTags.SpanInputs) ?? DBNull.Value);
+            update.Parameters.AddWithValue("$response", (object?)Preview(root, MlflowTags.SpanOutputs) ?? DBNull.Value);
             update.ExecuteNonQuery();
         }
 
@@ -201,7 +202,7 @@ internal sealed partial class SqliteTrackingStore : ITraceSink
             span.Value = record.SpanId;
             parent.Value = (object?)record.ParentSpanId ?? DBNull.Value;
             name.Value = record.Name;
-            type.Value = attributes.LastOrDefault(a => a.Key == MlflowTraceKeys.SpanType).Value is string spanType ? spanType : DBNull.Value;
+            type.Value = attributes.LastOrDefault(a => a.Key == MlflowTags.SpanType).Value is string spanType ? spanType : DBNull.Value;
             status.Value = record.IsError ? "ERROR" : "OK";
             start.Value = record.StartTimeUnixNano;
             end.Value = record.EndTimeUnixNano;
@@ -239,7 +240,7 @@ internal sealed partial class SqliteTrackingStore : ITraceSink
         }
 
         reader.Close();
-        UpsertTraceRow(transaction, "trace_request_metadata", traceId, MlflowTraceKeys.TraceTokenUsage, "{" + string.Join(", ", parts) + "}");
+        UpsertTraceRow(transaction, "trace_request_metadata", traceId, MlflowTags.TraceTokenUsage, "{" + string.Join(", ", parts) + "}");
     }
 
     private void UpsertTraceRow(SqliteTransaction transaction, string table, string traceId, string key, string value)

@@ -1,3 +1,4 @@
+using LlmTrack.Model;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -70,27 +71,27 @@ internal static class SpanContentJson
     public static IReadOnlyList<SpanAttribute> Translate(SpanRecord span)
     {
         var result = new List<SpanAttribute>(span.Attributes);
-        if (span.Attribute(MlflowTraceKeys.SpanType) is null && span.Attribute(MlflowTraceKeys.GenAiOperationName) is string operation)
+        if (span.Attribute(MlflowTags.SpanType) is null && span.Attribute(MlflowTraceKeys.GenAiOperationName) is string operation)
         {
-            result.Add(new(MlflowTraceKeys.SpanType, MlflowTraceKeys.SpanTypeOfOperation(operation)));
+            result.Add(new(MlflowTags.SpanType, MlflowTraceKeys.SpanTypeOfOperation(operation)));
         }
 
-        if (span.Attribute(MlflowTraceKeys.ChatTokenUsage) is null
+        if (span.Attribute(MlflowTags.SpanTokenUsage) is null
             && (span.Attribute(MlflowTraceKeys.GenAiInputTokens) is long || span.Attribute(MlflowTraceKeys.GenAiOutputTokens) is long))
         {
             var input = span.Attribute(MlflowTraceKeys.GenAiInputTokens) as long? ?? 0;
             var output = span.Attribute(MlflowTraceKeys.GenAiOutputTokens) as long? ?? 0;
-            result.Add(new(MlflowTraceKeys.ChatTokenUsage, new SpanAttribute[] { new("input_tokens", input), new("output_tokens", output), new("total_tokens", input + output) }));
+            result.Add(new(MlflowTags.SpanTokenUsage, new SpanAttribute[] { new("input_tokens", input), new("output_tokens", output), new("total_tokens", input + output) }));
         }
 
-        if (span.Attribute(MlflowTraceKeys.SpanInputs) is null && span.Attribute(MlflowTraceKeys.GenAiInputMessages) is string inputs)
+        if (span.Attribute(MlflowTags.SpanInputs) is null && span.Attribute(MlflowTraceKeys.GenAiInputMessages) is string inputs)
         {
-            result.Add(new(MlflowTraceKeys.SpanInputs, inputs));
+            result.Add(new(MlflowTags.SpanInputs, inputs));
         }
 
-        if (span.Attribute(MlflowTraceKeys.SpanOutputs) is null && span.Attribute(MlflowTraceKeys.GenAiOutputMessages) is string outputs)
+        if (span.Attribute(MlflowTags.SpanOutputs) is null && span.Attribute(MlflowTraceKeys.GenAiOutputMessages) is string outputs)
         {
-            result.Add(new(MlflowTraceKeys.SpanOutputs, outputs));
+            result.Add(new(MlflowTags.SpanOutputs, outputs));
         }
 
         return result;
